@@ -1,0 +1,70 @@
+"""iro_analysis: figures for Independent Reviewing Officer annual reports, from the SSDA903 return.
+
+Import as ``import iro_analysis as iro``. Submodules (``iro.cohorts``, ``iro.timeliness`` …)
+are imported on first use so that ``import iro_analysis`` stays fast in every notebook kernel.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from .errors import (
+    DisclosureError,
+    IroAnalysisError,
+    ParameterError,
+    ReferenceDataError,
+    SSDA903FormatError,
+)
+
+__version__ = "0.1.0"
+
+_SUBMODULES = {
+    "batch",
+    "benchmarks",
+    "calendar",
+    "cli",
+    "codes",
+    "cohorts",
+    "disclosure",
+    "disproportionality",
+    "export",
+    "figures",
+    "plots",
+    "quality",
+    "reference",
+    "report",
+    "ssda903",
+    "stats",
+    "synthetic",
+    "timeliness",
+}
+
+# Names re-exported from submodules, resolved lazily.
+_LAZY = {
+    "load_ssda903": ("ssda903", "load_ssda903"),
+    "SSDA903": ("ssda903", "SSDA903"),
+}
+
+__all__ = [
+    "IroAnalysisError",
+    "SSDA903FormatError",
+    "ReferenceDataError",
+    "ParameterError",
+    "DisclosureError",
+    "load_ssda903",
+    "SSDA903",
+    *sorted(_SUBMODULES),
+]
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _LAZY:
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,205 @@
+"""Disclosure control for shareable outputs.
+
+Two guards stand between child-level data and anything that leaves the restricted area:
+
+* :func:`suppress_small_counts` replaces counts from 1 to ``threshold - 1`` (and the percentages
+  and rates computed from them) with a symbol, with secondary suppression so that a suppressed
+  cell cannot be recovered from a total;
+* :func:`assert_shareable` and :func:`scan_text_for_identifiers` refuse a table or a rendered
+  report that carries a child identifier (``CHILD``, ``UPN``, dates of birth, postcodes) or an
+  unsuppressed small count.
+
+The defaults follow DfE practice for children-looked-after statistics: counts of 1 to 4 are
+shown as ``c`` and rates are not published from numerators below 5.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from .errors import DisclosureError, ParameterError
+
+__all__ = [
+    "IDENTIFIER_COLUMNS",
+    "SUPPRESSED",
+    "suppress_small_counts",
+    "assert_shareable",
+    "scan_text_for_identifiers",
+    "POSTCODE_PATTERN",
+]
+
+#: Columns that identify a child or locate one. They never appear in a shareable output.
+IDENTIFIER_COLUMNS = frozenset(
+    {"CHILD", "UPN", "DOB", "MC_DOB", "HOME_POST", "PL_POST", "DATE_OF_BIRTH", "POSTCODE", "CHILDID"}
+)
+
+#: The symbol DfE uses for a suppressed value ("c": confidential).
+SUPPRESSED = "c"
+
+#: Full UK postcodes (outward + inward code). Postcode sectors ("RG40 1") are not matched.
+POSTCODE_PATTERN = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2}\b")
+
+_UPN_PATTERN = re.compile(r"\b[A-Z][0-9]{12}\b")
+
+
+def _is_small(values: pd.Series, threshold: int) -> pd.Series:
+    numbers = pd.to_numeric(values, errors="coerce")
+    return (numbers > 0) & (numbers < threshold)
+
+
+def suppress_small_counts(
+    table: pd.DataFrame,
+    columns: Iterable[str],
+    *,
+    threshold: int = 5,
+    dependent: dict[str, str] | None = None,
+    secondary: bool = True,
+    symbol: str = SUPPRESSED,
+) -> pd.DataFrame:
+    """Replace small counts with a symbol, with secondary suppression within each column.
+
+    Parameters
+    ----------
+    table : DataFrame
+        An aggregate table (one row per category).
+    columns : iterable of str
+        Count columns to protect.
+    threshold : int, default 5
+        Counts ``1 .. threshold - 1`` are suppressed; zero is shown (a true zero discloses
+        nothing about an individual).
+    dependent : dict, optional
+        ``{derived_column: count_column}``: a percentage or rate is suppressed wherever the count
+        it was computed from is suppressed (e.g. ``{"percent": "count"}``).
+    secondary : bool, default True
+        When exactly one cell of a column is suppressed, also suppress the next smallest
+        non-zero cell, so the hidden value cannot be recovered by subtraction from the total.
+        Rows labelled as totals (any cell equal to "Total" or "All") are never chosen.
+    symbol : str, default "c"
+
+    Returns
+    -------
+    DataFrame
+        A copy whose protected columns are strings: the original value or ``symbol``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"group": ["A", "B", "C", "Total"], "count": [3, 12, 40, 55]})
+    >>> suppress_small_counts(t, ["count"])["count"].tolist()
+    ['c', 'c', '40', '55']
+    """
+    if threshold < 1:
+        raise ParameterError(f"threshold must be at least 1, got {threshold}.")
+    columns = list(columns)
+    missing = [c for c in columns + list((dependent or {}).values()) if c not in table.columns]
+    if missing:
+        raise ParameterError(f"columns {missing} are not in the table (it has {list(table.columns)}).")
+    out = table.copy()
+    is_total = out.apply(lambda col: col.astype(str).str.strip().isin(["Total", "All", "total", "all"])).any(axis=1)
+    masks: dict[str, pd.Series] = {}
+    for column in columns:
+        mask = _is_small(out[column], threshold)
+        if secondary and int(mask.sum()) == 1 and len(out) > 2:
+            numbers = pd.to_numeric(out[column], errors="coerce")
+            candidates = numbers[(numbers > 0) & ~mask & ~is_total]
+            if len(candidates):
+                mask.loc[candidates.idxmin()] = True
+        masks[column] = mask
+    for column, mask in masks.items():
+        out[column] = _format_column(out[column]).where(~mask, symbol)
+    for derived, source in (dependent or {}).items():
+        if derived not in out.columns:
+            raise ParameterError(f"dependent column {derived!r} is not in the table.")
+        mask = masks.get(source, _is_small(table[source], threshold))
+        out[derived] = _format_column(out[derived]).where(~mask, symbol)
+    return out
+
+
+def _format_column(values: pd.Series) -> pd.Series:
+    """Render numbers as text without spurious decimals (12.0 -> '12')."""
+    def render(value):
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return ""
+        if isinstance(value, (float, np.floating)) and float(value).is_integer():
+            return str(int(value))
+        return str(value)
+
+    return values.map(render).astype(object)
+
+
+def assert_shareable(
+    table: pd.DataFrame,
+    *,
+    name: str = "table",
+    count_columns: Iterable[str] = (),
+    threshold: int = 5,
+) -> None:
+    """Raise if a table is not safe to circulate.
+
+    Parameters
+    ----------
+    table : DataFrame
+    name : str
+        How to name the table in the error message.
+    count_columns : iterable of str
+        Columns holding counts of children or events; values ``1 .. threshold - 1`` must have been
+        suppressed already.
+    threshold : int, default 5
+
+    Raises
+    ------
+    DisclosureError
+        When an identifier column is present (by name, case-insensitive) or a count column holds
+        an unsuppressed small count.
+    """
+    flat_columns = [" ".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in table.columns]
+    present = sorted({c for c in flat_columns if c.strip().upper() in IDENTIFIER_COLUMNS})
+    index_names = [n for n in (table.index.names or []) if n and str(n).upper() in IDENTIFIER_COLUMNS]
+    if present or index_names:
+        raise DisclosureError(
+            f"{name} contains child identifier column(s) {present + index_names}: child-level data "
+            "belong in the restricted output only. Aggregate the table or drop those columns."
+        )
+    for column in count_columns:
+        if column not in table.columns:
+            raise DisclosureError(f"{name}: count column {column!r} is missing; cannot check it.")
+        small = _is_small(table[column], threshold)
+        if small.any():
+            rows = list(table.index[small][:5])
+            raise DisclosureError(
+                f"{name}: column {column!r} has unsuppressed counts below {threshold} (rows {rows}). "
+                "Pass the table through iro_analysis.disclosure.suppress_small_counts first."
+            )
+
+
+def scan_text_for_identifiers(text: str, identifiers: Iterable[str] = (), *, check_postcodes: bool = True) -> list[str]:
+    """Find child identifiers in rendered output (HTML, CSV text).
+
+    Parameters
+    ----------
+    text : str
+        The rendered output.
+    identifiers : iterable of str
+        Known identifiers to look for as whole tokens (the return's CHILD and UPN values).
+        Values shorter than 4 characters are ignored: they would match ordinary numbers.
+    check_postcodes : bool, default True
+        Also look for full UK postcodes and UPN-shaped strings.
+
+    Returns
+    -------
+    list of str
+        What was found (empty when the text is clean).
+    """
+    found: list[str] = []
+    tokens = set(re.findall(r"[A-Za-z0-9_\-]+", text))
+    for value in identifiers:
+        value = str(value).strip()
+        if len(value) >= 4 and value in tokens:
+            found.append(value)
+    if check_postcodes:
+        found.extend(sorted(set(POSTCODE_PATTERN.findall(text))))
+        found.extend(sorted(set(_UPN_PATTERN.findall(text))))
+    return found

@@ -1,0 +1,224 @@
+"""What the report notebooks call between their parameters and their sections.
+
+The notebooks stay thin: a parameters cell, then :func:`validate_parameters` (a clear error for a
+bad authority, year or folder before any work is done), :func:`load_return`, and short calls into
+the analysis modules. Tables shown in a shareable report go through :func:`shareable_table`,
+which suppresses small counts and refuses child identifiers.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .calendar import parse_year, year_label
+from .disclosure import assert_shareable, suppress_small_counts
+from .errors import ParameterError
+
+__all__ = [
+    "ReportParameters",
+    "validate_parameters",
+    "load_return",
+    "report_paths",
+    "shareable_table",
+    "show_table",
+]
+
+
+@dataclass(frozen=True)
+class ReportParameters:
+    """Checked parameters of one authority-year report.
+
+    Attributes
+    ----------
+    la_code, ons_code, la_name, region_name : str
+        The authority, resolved from whichever form the user gave.
+    year : int
+        Reporting year ending 31 March.
+    label : str
+        The year as people write it ("2022-23").
+    data_dir : Path or None
+        The return: a folder of CSVs, an XML file or a folder of year folders. None when the
+        report runs on published figures only.
+    output_dir : Path
+        Where this report's outputs go (``<output_root>/<year>/<la_code>``).
+    restricted_dir : Path
+        Child-level outputs, never shared.
+    suppression_threshold : int
+        Counts from 1 to this minus one are suppressed in shareable tables.
+    published : dict
+        Published figures to check against (for example ``{"timeliness_percent": 95.4}``).
+    """
+
+    la_code: str
+    ons_code: str
+    la_name: str
+    region_name: str
+    year: int
+    label: str
+    data_dir: Path | None
+    output_dir: Path
+    restricted_dir: Path
+    suppression_threshold: int = 5
+    published: dict = field(default_factory=dict)
+
+
+def validate_parameters(
+    la,
+    year,
+    *,
+    data_dir=None,
+    reference_dir=None,
+    output_dir="outputs",
+    suppression_threshold: int = 5,
+    published: dict | None = None,
+) -> ReportParameters:
+    """Check a report's parameters and resolve the authority.
+
+    Parameters
+    ----------
+    la : str or int
+        DfE 3-digit code (``"872"``), ONS code (``"E06000041"``) or name (``"Wokingham"``).
+    year : int or str
+        Year ending 31 March (``2023`` or ``"2022-23"``).
+    data_dir : path, optional
+        The SSDA903 return (folder of CSVs, XML file, or folder of year folders).
+    reference_dir : path, optional
+        A folder of published reference files. When given it is put first on the reference
+        search path (``IRO_REFERENCE_DIR``) for this process: the one deliberate side effect,
+        so that every later call in the notebook reads the same files.
+    output_dir : path, default "outputs"
+        Root of the outputs; this report writes under ``<output_dir>/<year>/<la_code>/``.
+    suppression_threshold : int, default 5
+    published : dict, optional
+        Figures from a published report to check.
+
+    Returns
+    -------
+    ReportParameters
+
+    Raises
+    ------
+    ParameterError
+        For an unknown authority, a bad year, a missing data folder or a bad threshold.
+    """
+    from .reference import resolve_authority
+
+    if reference_dir not in (None, ""):
+        reference_path = Path(reference_dir).expanduser()
+        if not reference_path.is_dir():
+            raise ParameterError(
+                f"reference_dir {str(reference_path)!r} is not a folder. Give the folder holding the "
+                "published reference files, or leave it empty to use the default search path."
+            )
+        existing = os.environ.get("IRO_REFERENCE_DIR", "")
+        if str(reference_path) not in existing.split(os.pathsep):
+            os.environ["IRO_REFERENCE_DIR"] = os.pathsep.join(p for p in [str(reference_path), existing] if p)
+    year_value = parse_year(year)
+    authority = resolve_authority(la)
+    data_path = None
+    if data_dir not in (None, ""):
+        data_path = Path(data_dir).expanduser()
+        if not data_path.exists():
+            raise ParameterError(
+                f"data_dir {str(data_path)!r} does not exist. Give the folder of your SSDA903 return "
+                "(CSV files or year folders) or the XML file; `iro-analysis synth` makes a synthetic one."
+            )
+    if int(suppression_threshold) < 1:
+        raise ParameterError(f"suppression_threshold must be 1 or more, got {suppression_threshold}.")
+    out = Path(output_dir).expanduser() / str(year_value) / authority.la_code
+    return ReportParameters(
+        la_code=authority.la_code,
+        ons_code=authority.ons_code,
+        la_name=authority.la_name,
+        region_name=authority.region_name,
+        year=year_value,
+        label=year_label(year_value),
+        data_dir=data_path,
+        output_dir=out,
+        restricted_dir=out / "restricted",
+        suppression_threshold=int(suppression_threshold),
+        published=dict(published or {}),
+    )
+
+
+def load_return(params: ReportParameters):
+    """Load the return named by the parameters (see :func:`iro_analysis.ssda903.load_ssda903`)."""
+    from .ssda903 import load_ssda903
+
+    if params.data_dir is None:
+        raise ParameterError("No data_dir was given: this report needs the authority's SSDA903 return.")
+    return load_ssda903(params.data_dir)
+
+
+def report_paths(output_root, year, la_code) -> dict[str, Path]:
+    """Where one report's outputs live: html, notebook, tables, restricted folder."""
+    folder = Path(output_root) / str(parse_year(year)) / str(la_code)
+    return {
+        "folder": folder,
+        "html": folder / "report.html",
+        "notebook": folder / "report.ipynb",
+        "tables": folder / "tables.xlsx",
+        "restricted": folder / "restricted",
+    }
+
+
+def shareable_table(
+    table: pd.DataFrame,
+    *,
+    counts=("count",),
+    dependent: dict | None = None,
+    threshold: int = 5,
+    name: str = "table",
+) -> pd.DataFrame:
+    """Suppress small counts and check a table before it is shown or exported.
+
+    Parameters
+    ----------
+    table : DataFrame
+        An aggregate table.
+    counts : sequence of str
+        Count columns present in the table to protect (absent names are ignored).
+    dependent : dict, optional
+        ``{percent_or_rate_column: count_column}``; when omitted, columns named ``percent``,
+        ``pct`` or ``rate_per_10k`` depend on the first count column.
+    threshold : int, default 5
+    name : str
+        Used in error messages.
+
+    Returns
+    -------
+    DataFrame
+        Suppressed copy (protected columns as text, "c" where suppressed).
+
+    Raises
+    ------
+    DisclosureError
+        If the table holds a child identifier column.
+    """
+    count_columns = [c for c in counts if c in table.columns]
+    if dependent is None and count_columns:
+        dependent = {c: count_columns[0] for c in table.columns if c in ("percent", "pct", "rate_per_10k")}
+    dependent = {k: v for k, v in (dependent or {}).items() if k in table.columns and v in table.columns}
+    assert_shareable(table.drop(columns=count_columns), name=name)
+    out = suppress_small_counts(table, count_columns, threshold=threshold, dependent=dependent)
+    assert_shareable(out, name=name, count_columns=count_columns, threshold=threshold)
+    return out
+
+
+def show_table(table: pd.DataFrame, *, caption: str | None = None, **kwargs):
+    """Display a suppressed table without its index (for notebooks).
+
+    Keyword arguments go to :func:`shareable_table`. Returns the displayed frame.
+    """
+    from IPython.display import display
+
+    safe = shareable_table(table, **kwargs)
+    styler = safe.style.hide(axis="index")
+    if caption:
+        styler = styler.set_caption(caption)
+    display(styler)
+    return safe

@@ -1,0 +1,64 @@
+"""Disclosure control: small counts and child identifiers never reach a shareable output."""
+
+import pandas as pd
+import pytest
+from hypothesis import given, strategies as st
+
+from iro_analysis import DisclosureError, ParameterError
+from iro_analysis.disclosure import assert_shareable, scan_text_for_identifiers, suppress_small_counts
+
+
+def test_primary_and_secondary_suppression_with_dependent_percent():
+    table = pd.DataFrame(
+        {
+            "legal_status": ["Care order", "Placement order", "s20", "Total"],
+            "count": [100, 2, 30, 132],
+            "percent": [75.8, 1.5, 22.7, 100.0],
+        }
+    )
+    out = suppress_small_counts(table, ["count"], dependent={"percent": "count"})
+    # 2 is primary; it alone could be recovered as 132 - 100 - 30, so the next smallest (30) goes too.
+    assert out["count"].tolist() == ["100", "c", "c", "132"]
+    assert out["percent"].tolist() == ["75.8", "c", "c", "100"]
+    # the input is not changed
+    assert table["count"].tolist() == [100, 2, 30, 132]
+
+
+def test_zero_is_not_suppressed_and_two_small_cells_need_no_secondary():
+    table = pd.DataFrame({"group": ["A", "B", "C", "D"], "count": [0, 1, 4, 50]})
+    assert suppress_small_counts(table, ["count"])["count"].tolist() == ["0", "c", "c", "50"]
+
+
+@given(st.lists(st.integers(min_value=0, max_value=40), min_size=3, max_size=12))
+def test_no_small_count_survives_suppression(counts):
+    table = pd.DataFrame({"group": [f"g{i}" for i in range(len(counts))], "count": counts})
+    out = suppress_small_counts(table, ["count"])
+    shown = pd.to_numeric(out["count"], errors="coerce")
+    assert not ((shown > 0) & (shown < 5)).any()
+    # a single suppressed cell is never left alone when another non-zero cell could reveal it
+    n_suppressed = (out["count"] == "c").sum()
+    nonzero = sum(1 for c in counts if c > 0)
+    if any(0 < c < 5 for c in counts) and nonzero > 1:
+        assert n_suppressed >= 2
+
+
+def test_assert_shareable_refuses_identifiers_and_small_counts():
+    with pytest.raises(DisclosureError, match="CHILD"):
+        assert_shareable(pd.DataFrame({"CHILD": ["SYN1"], "n": [10]}), name="late reviews")
+    with pytest.raises(DisclosureError, match="dob"):
+        assert_shareable(pd.DataFrame({"dob": ["2010-01-01"]}))
+    with pytest.raises(DisclosureError, match="below 5"):
+        assert_shareable(pd.DataFrame({"group": ["A"], "count": [3]}), count_columns=["count"])
+    assert_shareable(pd.DataFrame({"group": ["A", "B"], "count": ["c", 12]}), count_columns=["count"])
+
+
+def test_unknown_column_is_a_parameter_error():
+    with pytest.raises(ParameterError, match="not in the table"):
+        suppress_small_counts(pd.DataFrame({"count": [1]}), ["n"])
+
+
+def test_scan_text_finds_ids_postcodes_and_upns_but_not_numbers():
+    html = "<td>SYN000123</td><p>RG40 1XX</p><p>A123456789012</p><td>12</td>"
+    found = scan_text_for_identifiers(html, ["SYN000123", "SYN999999", "12"])
+    assert found == ["SYN000123", "RG40 1XX", "A123456789012"]
+    assert scan_text_for_identifiers("<p>136 children, rate 33</p>", ["SYN000001"]) == []
