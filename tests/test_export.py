@@ -1,0 +1,88 @@
+"""Exports: offline HTML with alt text and no code, refusal of identifiers, atomic writes."""
+
+import base64
+import re
+
+import nbformat
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from iro_analysis import DisclosureError, ParameterError
+from iro_analysis.export import (
+    RESTRICTED_MARKING,
+    atomic_write_text,
+    notebook_to_html,
+    write_restricted_csv,
+    write_tables_excel,
+)
+
+# A 1x1 transparent PNG.
+PNG = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    )
+).decode()
+
+
+def _notebook(text_output="136 children in care"):
+    chart = new_output(
+        "display_data",
+        data={"image/png": PNG},
+        metadata={"image/png": {"alt": "Line chart: children in care rose from 130 to 136."}},
+    )
+    return new_notebook(
+        cells=[
+            new_markdown_cell("# Report\n\n## Children in care"),
+            new_code_cell("secret_code_marker = 1", outputs=[new_output("stream", name="stdout", text=text_output)]),
+            new_code_cell("show()", outputs=[chart]),
+        ],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
+
+
+def test_html_is_offline_has_alt_text_toc_and_no_code(tmp_path):
+    path = notebook_to_html(_notebook(), tmp_path / "report.html", title="Test")
+    html = path.read_text()
+    external = re.findall(r"""(?:src|href)=["']https?://""", html)
+    assert external == []
+    assert 'alt="Line chart: children in care rose from 130 to 136."' in html
+    assert "secret_code_marker" not in html
+    assert 'href="#Children-in-care"' in html
+    assert "136 children in care" in html
+
+
+def test_html_with_a_child_identifier_is_refused_and_not_written(tmp_path):
+    target = tmp_path / "report.html"
+    with pytest.raises(DisclosureError, match="not written"):
+        notebook_to_html(_notebook("late review: SYN000042"), target, identifiers=["SYN000042"])
+    assert not target.exists()
+    with pytest.raises(DisclosureError):
+        notebook_to_html(_notebook("placed at RG40 1AA"), target)
+
+
+def test_excel_refuses_identifiers_and_small_counts(tmp_path):
+    good = {"Legal status": pd.DataFrame({"legal_status": ["C2", "V2"], "count": ["c", "40"]})}
+    path = write_tables_excel(good, tmp_path / "tables.xlsx", count_columns={"Legal status": ["count"]})
+    assert pd.read_excel(path, sheet_name="Legal status")["count"].astype(str).tolist() == ["c", "40"]
+    with pytest.raises(DisclosureError, match="CHILD"):
+        write_tables_excel({"x": pd.DataFrame({"CHILD": ["1"]})}, tmp_path / "bad.xlsx")
+    with pytest.raises(DisclosureError, match="below 5"):
+        write_tables_excel({"x": pd.DataFrame({"count": [2, 30]})}, tmp_path / "bad.xlsx", count_columns={"x": ["count"]})
+    assert not (tmp_path / "bad.xlsx").exists()
+
+
+def test_restricted_csv_is_marked_and_only_in_a_restricted_folder(tmp_path):
+    table = pd.DataFrame({"CHILD": ["SYN1"], "review_date": pd.to_datetime(["2023-01-05"])})
+    path = write_restricted_csv(table, tmp_path / "restricted", "late_reviews.csv")
+    assert path.read_text().splitlines()[0] == f"# {RESTRICTED_MARKING}"
+    assert pd.read_csv(path, comment="#")["CHILD"].tolist() == ["SYN1"]
+    assert (tmp_path / "restricted" / "README.txt").read_text().startswith("RESTRICTED")
+    with pytest.raises(ParameterError, match="restricted"):
+        write_restricted_csv(table, tmp_path / "shared", "late_reviews.csv")
+
+
+def test_atomic_write_leaves_no_temporary_files(tmp_path):
+    atomic_write_text(tmp_path / "a" / "out.txt", "done")
+    assert [p.name for p in (tmp_path / "a").iterdir()] == ["out.txt"]

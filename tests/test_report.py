@@ -1,0 +1,56 @@
+"""Report parameters are checked before any work, with errors that say what to fix."""
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from iro_analysis import DisclosureError, ParameterError
+from iro_analysis.report import report_paths, shareable_table, validate_parameters
+
+
+def test_authority_in_any_form_resolves_to_the_same_report(tmp_path):
+    by_code = validate_parameters("872", 2023, output_dir=tmp_path)
+    by_ons = validate_parameters("E06000041", "2022-23", output_dir=tmp_path)
+    by_name = validate_parameters("Wokingham", "2022/23", output_dir=tmp_path)
+    assert by_code.la_code == by_ons.la_code == by_name.la_code == "872"
+    assert by_code.label == "2022-23"
+    assert by_code.output_dir == Path(tmp_path) / "2023" / "872"
+    assert by_code.restricted_dir.name == "restricted"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"la": "Nowhereshire", "year": 2023}, "Nowhereshire"),
+        ({"la": "872", "year": "2023-25"}, "year"),
+        ({"la": "872", "year": 2023, "data_dir": "no/such/folder"}, "does not exist"),
+        ({"la": "872", "year": 2023, "suppression_threshold": 0}, "suppression_threshold"),
+        ({"la": "872", "year": 2023, "reference_dir": "no/such/reference"}, "reference_dir"),
+    ],
+)
+def test_bad_parameters_are_named(kwargs, message):
+    with pytest.raises(ParameterError, match=message):
+        validate_parameters(**kwargs)
+
+
+def test_reference_dir_goes_first_on_the_search_path(tmp_path, monkeypatch):
+    monkeypatch.delenv("IRO_REFERENCE_DIR", raising=False)
+    validate_parameters("872", 2023, reference_dir=tmp_path)
+    assert os.environ["IRO_REFERENCE_DIR"].split(os.pathsep)[0] == str(tmp_path)
+
+
+def test_report_paths_layout(tmp_path):
+    paths = report_paths(tmp_path, "2022-23", "872")
+    assert paths["html"] == tmp_path / "2023" / "872" / "report.html"
+    assert paths["restricted"] == tmp_path / "2023" / "872" / "restricted"
+
+
+def test_shareable_table_suppresses_counts_and_their_percentages():
+    table = pd.DataFrame({"sex": ["Female", "Male", "Unknown"], "count": [35, 99, 2], "percent": [25.7, 72.8, 1.5]})
+    out = shareable_table(table)
+    assert out["count"].tolist() == ["c", "99", "c"]  # 2 primary, 35 secondary
+    assert out["percent"].tolist() == ["c", "72.8", "c"]
+    with pytest.raises(DisclosureError):
+        shareable_table(pd.DataFrame({"CHILD": ["A"], "count": [10]}))
