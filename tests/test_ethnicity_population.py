@@ -1,0 +1,120 @@
+"""Child-population ethnicity denominators read from the reference folder."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from iro_analysis.errors import ParameterError, ReferenceDataError
+from iro_analysis.reference.ethnicity_population import (
+    ETHNICITY_POPULATION_COLUMNS,
+    detailed_ethnic_group,
+    ethnicity_population,
+    ethnicity_populations,
+)
+
+
+def shares(df):
+    return (df[df["included"]].set_index("ethnic_group")["share"] * 100).round(2).to_dict()
+
+
+def test_census2011_reproduces_wokingham_iro_report_table_f():
+    pop = ethnicity_population("872", source="census2011_0_17")
+    assert list(pop.columns) == ETHNICITY_POPULATION_COLUMNS
+    counts = pop.set_index("ethnic_group")["count"]
+    # child-ethnicity-denominators.md golden: 35,460 = 29,218 + 1,863 + 3,449 + 577 + 353
+    assert counts.to_dict() == {"White": 29218, "Mixed": 1863, "Asian": 3449, "Black": 577, "Other": 353}
+    s = shares(pop)
+    # Wokingham Table F: White 82.4%, Mixed and Other 6.25%, Asian 9.73%, Black 1.63%
+    assert s["White"] == 82.40 and s["Asian"] == 9.73 and s["Black"] == 1.63
+    assert round(100 * (1863 + 353) / 35460, 2) == 6.25
+    assert round(s["Mixed"] + s["Other"], 2) == 6.25
+    assert pop["denominator"].iloc[0].startswith("Census 2011, children aged 0-17")
+    assert pop.attrs["source"] == "census2011_0_17"
+
+
+def test_census2011_rotherham_and_names_resolve():
+    pop = ethnicity_population("Rotherham", source="census2011_0_17")
+    assert pop["count"].sum() == 56059 and pop.set_index("ethnic_group").at["White", "count"] == 49893
+
+
+def test_school_census_wokingham_january_2022_and_unclassified_kept_apart():
+    pop = ethnicity_population("E06000041", source="school_census", year=2023)
+    c = pop.set_index("ethnic_group")["count"]
+    # school_census PROVENANCE: Total 29,185; White 19,712, Mixed 2,317, Asian 5,244, Black 1,008,
+    # Other 350, Unclassified 554 (January 2022, the latest census at or before March 2023)
+    assert c.to_dict() == {"White": 19712, "Mixed": 2317, "Asian": 5244, "Black": 1008, "Other": 350,
+                           "Unclassified": 554}
+    assert pop.attrs["year"] == 2022 and "January 2022" in pop["denominator"].iloc[0]
+    assert not pop.set_index("ethnic_group").at["Unclassified", "included"]
+    assert shares(pop)["White"] == round(100 * 19712 / (29185 - 554), 2)
+    assert ethnicity_population("872", source="school_census", year=2019).attrs["year"] == 2019
+
+
+def test_census2021_all_ages_is_labelled_with_its_caveat():
+    pop = ethnicity_population("872", source="census2021_all_ages")
+    assert "ALL AGES" in pop["denominator"].iloc[0]
+    assert "not children" in pop["caveat"].iloc[0]
+    s = shares(pop)
+    assert round(s["White"], 1) == 79.9 and round(s["Asian"], 1) == 12.9  # public-data.md §5
+
+
+def test_chinese_mapping_moves_between_groups_consistently():
+    default = ethnicity_population("872", source="census2011_0_17").set_index("ethnic_group")["count"]
+    moved = ethnicity_population("872", source="census2011_0_17", mapping={"CHNE": "Other"}).set_index(
+        "ethnic_group")["count"]
+    # Wokingham 2011 Chinese aged 0-17 = 283
+    assert default["Asian"] - moved["Asian"] == 283 and moved["Other"] - default["Other"] == 283
+
+
+def test_detailed_groups_combine_gypsy_roma_irish_traveller():
+    pop = ethnicity_population("872", source="census2011_0_17", detailed=True)
+    c = pop.set_index("ethnic_group")["count"]
+    assert c["White British"] == 27922 and c["Gypsy, Roma or Irish Traveller"] == 99
+    assert c.sum() == 35460
+    assert detailed_ethnic_group(["WROM", "WIRT"], combine=["Gypsy, Roma or Irish Traveller"]).nunique() == 1
+
+
+def test_user_table_takes_precedence_and_is_labelled():
+    user = pd.DataFrame({"la_code": ["872"] * 6, "ethnic_group": ["White", "Mixed", "Asian", "Black", "Other", "Unknown"],
+                         "count": [300, 20, 60, 10, 10, 5], "source": "Test extract"})
+    pop = ethnicity_population("872", user_table=user)
+    assert pop.attrs["source"] == "user" and "Test extract" in pop["denominator"].iloc[0]
+    assert shares(pop)["White"] == 75.0
+    assert not pop.set_index("ethnic_group").at["Unclassified", "included"]
+    with pytest.raises(ReferenceDataError):
+        ethnicity_population("372", user_table=user)
+
+
+def test_census2021_child_slot_reads_ons_custom_dataset(tmp_path, monkeypatch):
+    rows = []
+    for age, code in (("Aged 4 years and under", 1), ("Aged 5 to 9 years", 2), ("Aged 10 to 15 years", 3),
+                      ("Aged 16 to 17 years", 4), ("Aged 18 to 19 years", 5), ("Aged 85 years and over", 6)):
+        for eth, n in (("White", 100), ("Mixed or Multiple ethnic groups", 10), ("Asian, Asian British or Asian Welsh", 20),
+                       ("Black, Black British, Black Welsh, Caribbean or African", 5), ("Other ethnic group", 5),
+                       ("Does not apply", 0)):
+            rows.append({"Upper tier local authorities Code": "E06000041", "Upper tier local authorities": "Wokingham",
+                         "Age (23 categories) Code": code, "Age (23 categories)": age,
+                         "Ethnic group (6 categories) Code": 1, "Ethnic group (6 categories)": eth, "Observation": n})
+    folder = tmp_path / "ref"
+    folder.mkdir()
+    pd.DataFrame(rows).to_csv(folder / "census2021_ethnic_group_age0_17_utla.csv", index=False)
+    monkeypatch.setenv("IRO_REFERENCE_DIR", str(folder))
+    from iro_analysis.reference import clear_reference_index
+
+    clear_reference_index()
+    try:
+        pop = ethnicity_population("872")  # auto: the Census 2021 0-17 slot wins over 2011
+        assert pop.attrs["source"] == "census2021_0_17"
+        # four bands up to 17: White 4 x 100 = 400 of 4 x 140 = 560
+        assert pop.set_index("ethnic_group").at["White", "count"] == 400
+        assert shares(pop)["White"] == round(100 * 400 / 560, 2)
+    finally:
+        clear_reference_index()
+
+
+def test_ethnicity_populations_stacks_sources_and_errors():
+    pops = ethnicity_populations("872", sources=["census2011_0_17", "school_census"], year=2022)
+    assert pops["source"].unique().tolist() == ["census2011_0_17", "school_census"]
+    with pytest.raises(ParameterError):
+        ethnicity_population("872", source="census1991")
