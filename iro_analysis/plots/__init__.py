@@ -1,9 +1,21 @@
 """Charts for IRO reports (seaborn/matplotlib).
 
 Every function takes the table it draws and ``ax=None``, returns the Axes, puts the finding in the
-title, and has a companion ``*_alt_text`` function giving a text alternative.
+title, and has a companion ``*_alt_text`` function giving a text alternative. Charts for each
+analysis live in their own module (``iro.plots.cohorts``, ``iro.plots.timeliness``,
+``iro.plots.disproportionality``, ``iro.plots.benchmarks``), imported on first use.
 """
+
+import importlib
 
 from .core import PALETTE, format_count, get_ax, set_style, show
 
-__all__ = ["PALETTE", "format_count", "get_ax", "set_style", "show"]
+_SUBMODULES = {"benchmarks", "cohorts", "core", "disproportionality", "timeliness"}
+
+__all__ = ["PALETTE", "format_count", "get_ax", "set_style", "show", *sorted(_SUBMODULES)]
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

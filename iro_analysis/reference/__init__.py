@@ -34,6 +34,13 @@ from .dfe_cla import (
     national_cla_characteristics,
     national_uasc_characteristics,
 )
+from .ethnicity_population import (
+    DETAILED_ETHNIC_GROUPS,
+    available_ethnicity_sources,
+    detailed_ethnic_group,
+    ethnicity_population,
+    ethnicity_populations,
+)
 from .inventory import INVENTORY_COLUMNS, format_inventory, reference_inventory
 from .neighbours import NEIGHBOUR_COLUMNS, SN_MODELS, neighbours_of, statistical_neighbours
 from .population import POPULATION_FILE, population_0_17, population_for
@@ -53,6 +60,11 @@ from .search import (
 )
 
 __all__ = [
+    "DETAILED_ETHNIC_GROUPS",
+    "available_ethnicity_sources",
+    "detailed_ethnic_group",
+    "ethnicity_population",
+    "ethnicity_populations",
     "CHARACTERISTICS_COLUMNS",
     "ENV_VAR",
     "INVENTORY_COLUMNS",
