@@ -25,6 +25,9 @@ __all__ = [
     "report_paths",
     "shareable_table",
     "show_table",
+    "by_quarter",
+    "findings_summary",
+    "describe_return",
 ]
 
 
@@ -222,3 +225,84 @@ def show_table(table: pd.DataFrame, *, caption: str | None = None, **kwargs):
         styler = styler.set_caption(caption)
     display(styler)
     return safe
+
+
+def by_quarter(table: pd.DataFrame, category: str, *, value: str = "count", total: bool = True) -> pd.DataFrame:
+    """Lay a long quarterly table out as published: one row per category, one column per quarter.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Long table with ``quarter_label``, ``category`` and ``value`` columns (as returned by
+        :func:`iro_analysis.cohorts.starters_by_quarter` and friends).
+    category : str
+        The column whose values become rows.
+    value : str, default "count"
+    total : bool, default True
+        Add a "Year" column (sum over quarters) and a "Total" row.
+
+    Returns
+    -------
+    DataFrame
+        ``category, Q1 (…), Q2 (…), Q3 (…), Q4 (…)[, Year]`` with integer counts.
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"quarter_label": ["Q1", "Q1", "Q2", "Q2"], "sex": ["F", "M", "F", "M"],
+    ...                      "count": [1, 2, 3, 4]})
+    >>> by_quarter(long, "sex").values.tolist()
+    [['F', 1, 3, 4], ['M', 2, 4, 6], ['Total', 3, 7, 10]]
+    """
+    missing = [c for c in ("quarter_label", category, value) if c not in table.columns]
+    if missing:
+        raise ParameterError(f"by_quarter needs columns {missing}; the table has {list(table.columns)}.")
+    order = list(dict.fromkeys(table[category]))
+    wide = table.pivot_table(index=category, columns="quarter_label", values=value, aggfunc="sum",
+                             sort=False, observed=True).reindex(order)
+    wide = wide[list(dict.fromkeys(table["quarter_label"]))].fillna(0).astype(int)
+    if total:
+        wide["Year"] = wide.sum(axis=1)
+        wide.loc["Total"] = wide.sum(axis=0)
+    wide.columns.name = None
+    return wide.reset_index()
+
+
+def findings_summary(findings: pd.DataFrame) -> pd.DataFrame:
+    """Count findings by check and severity, for a shareable data-quality summary.
+
+    Returns
+    -------
+    DataFrame
+        ``check, severity, table, records, example_message`` without any child identifier;
+        the example message is taken from a finding and stripped of identifiers by construction
+        (messages name tables and columns, not children).
+    """
+    columns = ["check", "severity", "table", "records"]
+    if findings is None or findings.empty:
+        return pd.DataFrame(columns=columns)
+    summary = (
+        findings.assign(table=findings["table"].fillna("-"))
+        .groupby(["check", "severity", "table"], dropna=False)
+        .size()
+        .rename("records")
+        .reset_index()
+    )
+    severity_rank = summary["severity"].map({"error": 0, "warning": 1, "info": 2}).fillna(3)
+    ordered = summary.assign(_rank=severity_rank).sort_values(["_rank", "records"], ascending=[True, False])
+    return ordered.reset_index(drop=True)[columns]
+
+
+def describe_return(params: ReportParameters, data) -> str:
+    """One paragraph (Markdown) saying what was loaded, for the top of a report."""
+    years = getattr(data, "collection_years", None) or []
+    header = getattr(data, "header", None)
+    n_children = 0 if header is None else int(header["CHILD"].nunique())
+    reviews = getattr(data, "reviews", None)
+    n_reviews = 0 if reviews is None else len(reviews)
+    year_text = ", ".join(year_label(y) for y in years) if years else "an unstated collection year"
+    return (
+        f"**{params.la_name}** (DfE code {params.la_code}, {params.region_name}), reporting year "
+        f"**{params.label}** (1 April {params.year - 1} to 31 March {params.year}). The SSDA903 return "
+        f"loaded covers {year_text}: {n_children:,} children in the header table and {n_reviews:,} "
+        "review records."
+    )

@@ -1138,15 +1138,18 @@ def load_ssda903(path, *, collection_year: int | None = None) -> SSDA903:
                 f"collection_year={collection_year} was given but {p} holds several years "
                 f"({', '.join(map(str, sorted(year_dirs)))}); the year folders name the years."
             )
+        # Loose files beside year folders are allowed when they are not SSDA903 tables (a
+        # synthetic return's ground truth, notes); a loose 903 table has no year, so it is refused.
         loose = [f for f in files if f.suffix.lower() in (".csv", ".xml")]
-        if loose:
+        loose_tables, skipped = _read_files(loose, p, strict=False) if loose else ([], [])
+        if loose_tables:
             raise SSDA903FormatError(
                 f"holds year folders ({', '.join(d.name for d in year_dirs.values())}) and also loose "
-                f"files ({', '.join(f.name for f in loose)}). Move each loose file into its year's folder.",
+                f"SSDA903 files ({', '.join(Path(r.file).name for r in loose_tables)}). "
+                "Move each loose file into its year's folder.",
                 file=p,
             )
         groups = []
-        skipped = []
         for y, d in sorted(year_dirs.items()):
             yfiles, sub, yother = _list_folder(d)
             raws, unknown = _read_files(yfiles, p, strict=False)
