@@ -44,6 +44,8 @@ SUPPRESSED = "c"
 POSTCODE_PATTERN = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2}\b")
 
 _UPN_PATTERN = re.compile(r"\b[A-Z][0-9]{12}\b")
+_DATA_URI = re.compile(r"data:[a-z]+/[a-z0-9.+\-]+;base64,[A-Za-z0-9+/=\s]+")
+_STYLE_BLOCK = re.compile(r"<style[^>]*>.*?</style>", re.DOTALL | re.IGNORECASE)
 
 
 def _is_small(values: pd.Series, threshold: int) -> pd.Series:
@@ -193,6 +195,9 @@ def scan_text_for_identifiers(text: str, identifiers: Iterable[str] = (), *, che
     list of str
         What was found (empty when the text is clean).
     """
+    # Embedded images and stylesheets are not readable text; base64 would match by chance.
+    text = _DATA_URI.sub("data:", text)
+    text = _STYLE_BLOCK.sub("", text)
     found: list[str] = []
     tokens = set(re.findall(r"[A-Za-z0-9_\-]+", text))
     for value in identifiers:

@@ -28,6 +28,8 @@ __all__ = [
     "by_quarter",
     "findings_summary",
     "describe_return",
+    "column_label",
+    "COLUMN_LABELS",
 ]
 
 
@@ -219,12 +221,40 @@ def show_table(table: pd.DataFrame, *, caption: str | None = None, **kwargs):
     """
     from IPython.display import display
 
-    safe = shareable_table(table, **kwargs)
-    styler = safe.style.hide(axis="index")
+    safe = shareable_table(table, **kwargs).rename(columns=column_label)
+    styler = safe.style.hide(axis="index").format(precision=1, thousands=",", na_rep="")
     if caption:
         styler = styler.set_caption(caption)
     display(styler)
     return safe
+
+
+#: Headings readers see for the package's stable column names (tables keep the names in code).
+COLUMN_LABELS = {
+    "age_band": "Age", "legal_status": "Legal status", "ethnic_group": "Ethnic group", "sex": "Sex",
+    "placement": "Placement", "uasc": "UASC", "reason": "Reason care ended", "count": "Number",
+    "percent": "%", "children": "Children", "rate_per_10k": "Rate per 10,000", "month": "Month",
+    "date": "Date", "measure": "Measure", "year_label": "Year", "quarter_label": "Quarter",
+    "missing_episodes": "Missing episodes", "away_episodes": "Away without authorisation",
+    "check": "Check", "severity": "Severity", "table": "Table", "records": "Records",
+    "indicator_name": "Indicator", "year": "Year", "value": "Value", "sn_mean": "Neighbour average",
+    "sn_n": "Neighbours with data", "region_value": "Region", "england_value": "England",
+    "rank": "Rank", "rank_of": "Of", "band": "Band", "la_share": "This authority %",
+    "sn_mean_share": "Neighbours %", "region_share": "Region %", "england_share": "England %",
+    "metric": "Measure", "numerator": "On time", "denominator": "Out of", "ci_low": "95% interval from",
+    "ci_high": "to", "description": "Description", "REVIEW_CODE": "Participation code",
+}
+
+
+def column_label(name) -> str:
+    """The heading shown for a column: from :data:`COLUMN_LABELS`, else the name made readable."""
+    if not isinstance(name, str):
+        return name
+    if name in COLUMN_LABELS:
+        return COLUMN_LABELS[name]
+    if name[:1].isupper() or " " in name:
+        return name
+    return name.replace("_", " ").capitalize()
 
 
 def by_quarter(table: pd.DataFrame, category: str, *, value: str = "count", total: bool = True) -> pd.DataFrame:

@@ -62,3 +62,10 @@ def test_scan_text_finds_ids_postcodes_and_upns_but_not_numbers():
     found = scan_text_for_identifiers(html, ["SYN000123", "SYN999999", "12"])
     assert found == ["SYN000123", "RG40 1XX", "A123456789012"]
     assert scan_text_for_identifiers("<p>136 children, rate 33</p>", ["SYN000001"]) == []
+
+
+def test_scan_ignores_embedded_images_and_styles_but_not_visible_text():
+    # base64 of a chart can spell a postcode-like run by chance (seen: 'OF198ES')
+    html = '<img src="data:image/png;base64,AAOF198ESxT09JRzz=="><style>.x{content:"RG40 1XX"}</style><p>ok</p>'
+    assert scan_text_for_identifiers(html, []) == []
+    assert scan_text_for_identifiers(html + "<p>RG40 1XX</p>", []) == ["RG40 1XX"]

@@ -43,6 +43,12 @@ from .ethnicity_population import (
 )
 from .inventory import INVENTORY_COLUMNS, format_inventory, reference_inventory
 from .neighbours import NEIGHBOUR_COLUMNS, SN_MODELS, neighbours_of, statistical_neighbours
+from .outcomes import (
+    health_outcomes,
+    outcome_indicators,
+    placement_stability,
+    social_worker_changes,
+)
 from .population import POPULATION_FILE, population_0_17, population_for
 from .search import (
     ENV_VAR,
@@ -60,6 +66,10 @@ from .search import (
 )
 
 __all__ = [
+    "health_outcomes",
+    "outcome_indicators",
+    "placement_stability",
+    "social_worker_changes",
     "DETAILED_ETHNIC_GROUPS",
     "available_ethnicity_sources",
     "detailed_ethnic_group",

@@ -56,3 +56,28 @@ __all__ = [
     "GoodnessOfFitResult",
     "DEFAULT_SEED",
 ]
+
+# Funnel limits (stats/funnel.py) and SPC charts (stats/spc.py): their own modules, re-exported.
+from . import funnel, spc  # noqa: E402
+from .funnel import (  # noqa: E402
+    binomial_limits,
+    funnel_limits,
+    funnel_z_scores,
+    overdispersion,
+    poisson_limits,
+    random_effects_limits,
+)
+from .spc import xmr, xmr_summary  # noqa: E402
+
+__all__ += [
+    "funnel",
+    "spc",
+    "binomial_limits",
+    "poisson_limits",
+    "funnel_limits",
+    "funnel_z_scores",
+    "overdispersion",
+    "random_effects_limits",
+    "xmr",
+    "xmr_summary",
+]
