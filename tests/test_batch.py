@@ -1,0 +1,87 @@
+"""End to end: synthetic returns -> papermill -> HTML, in parallel, with nothing identifying leaking out."""
+
+import re
+
+import pandas as pd
+import pytest
+
+from iro_analysis.batch import run_batch, run_report
+from iro_analysis.errors import ParameterError
+from iro_analysis.ssda903 import load_ssda903
+
+pytestmark = pytest.mark.slow
+
+
+def _identifiers(folder):
+    data = load_ssda903(folder)
+    values = set()
+    for name in data.tables:
+        table = getattr(data, name)
+        for column in ("CHILD", "UPN"):
+            if column in table.columns:
+                values.update(table[column].dropna().astype(str))
+    return values
+
+
+@pytest.fixture(scope="module")
+def batch_run(tmp_path_factory, synthetic_wokingham, synthetic_rutland):
+    data_root = tmp_path_factory.mktemp("returns")
+    (data_root / "872").symlink_to(synthetic_wokingham, target_is_directory=True)
+    (data_root / "857").symlink_to(synthetic_rutland, target_is_directory=True)
+    output_root = tmp_path_factory.mktemp("outputs")
+    manifest = run_batch(2023, ["872", "Rutland"], data_root=data_root, output_root=output_root, jobs=2)
+    return manifest, output_root
+
+
+def test_every_authority_gets_a_report_manifest_and_index(batch_run):
+    manifest, output_root = batch_run
+    assert manifest["status"].tolist() == ["ok", "ok"], manifest[["la_code", "error", "message"]].to_string()
+    assert set(manifest["la_code"]) == {"872", "857"}
+    written = pd.read_csv(output_root / "2023" / "manifest.csv", dtype={"la_code": str})
+    assert set(written["la_code"]) == {"872", "857"}
+    index = (output_root / "2023" / "index.html").read_text()
+    assert 'href="872/report.html"' in index and 'href="857/report.html"' in index
+    for code in ("872", "857"):
+        folder = output_root / "2023" / code
+        assert (folder / "report.html").stat().st_size > 50_000
+        assert (folder / "tables.xlsx").is_file()
+        assert (folder / "restricted" / "record_findings.csv").is_file()
+
+
+def test_shareable_outputs_hold_no_identifiers_and_fetch_nothing(batch_run, synthetic_wokingham, synthetic_rutland):
+    _, output_root = batch_run
+    for code, source in (("872", synthetic_wokingham), ("857", synthetic_rutland)):
+        ids = _identifiers(source)
+        assert len(ids) > 50
+        html = (output_root / "2023" / code / "report.html").read_text()
+        visible = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", html)
+        tokens = set(re.findall(r"[A-Za-z0-9]+", visible))
+        assert not ids & tokens
+        assert re.findall(r"""<(?:script|link|img)[^>]+(?:src|href)=["']https?://""", html) == []
+        assert "No description has been provided" not in html  # every chart carries alt text
+        sheets = pd.read_excel(output_root / "2023" / code / "tables.xlsx", sheet_name=None)
+        for name, sheet in sheets.items():
+            cells = set(sheet.astype(str).to_numpy().ravel()) | set(map(str, sheet.columns))
+            assert not ids & cells, name
+            assert not {"CHILD", "UPN", "DOB"} & set(sheet.columns), name
+
+
+def test_the_restricted_list_is_marked_and_holds_children(batch_run):
+    _, output_root = batch_run
+    text = (output_root / "2023" / "872" / "restricted" / "record_findings.csv").read_text()
+    assert text.startswith("# RESTRICTED")
+    assert "SYN" in text
+
+
+def test_a_misspelt_notebook_parameter_is_refused(tmp_path):
+    # papermill itself would only warn and run with the default value
+    with pytest.raises(ParameterError, match="no parameter"):
+        run_report("872", 2023, output_root=tmp_path, parameters={"yr": 2024})
+
+
+def test_a_failing_report_is_recorded_not_raised(tmp_path):
+    record = run_report("872", 2023, data_dir=None, output_root=tmp_path)
+    assert record.status == "failed"
+    assert record.error == "ParameterError"
+    assert "data_dir" in record.message
+    assert not (tmp_path / "2023" / "872" / "report.html").exists()

@@ -1,0 +1,53 @@
+"""The iro-analysis command: clear one-line errors, exit codes, and each sub-command's contract."""
+
+import subprocess
+import sys
+
+import pytest
+
+from iro_analysis.cli import build_parser, main
+
+
+def test_help_lists_every_command(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("synth", "report", "batch", "demo", "reference"):
+        assert command in out
+
+
+def test_synth_writes_year_folders_and_ground_truth(tmp_path, capsys):
+    out = tmp_path / "rutland"
+    assert main(["synth", "--la", "857", "--year", "2022-23", "--years", "2", "--out", str(out), "--seed", "3"]) == 0
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["2022", "2023"]
+    assert (out / "ground_truth.csv").is_file() and (out / "review_truth.csv").is_file()
+    assert str(out) in capsys.readouterr().out
+
+
+def test_user_errors_are_one_line_with_exit_status_2(tmp_path, capsys):
+    assert main(["synth", "--la", "Atlantis", "--year", "2023", "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "Atlantis" in err and "Traceback" not in err
+    # a report whose data folder does not exist fails inside the notebook: exit 1, message on stderr
+    assert main(["report", "--la", "872", "--year", "2023", "--data", str(tmp_path / "missing"),
+                 "--output", str(tmp_path / "out")]) == 1
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_reference_lists_files_and_the_licence(capsys):
+    assert main(["reference"]) == 0
+    out = capsys.readouterr().out
+    assert "cla_number_and_rate_per_10k_children_2025pub.csv" in out
+    assert "Open Government Licence v3.0" in out
+
+
+def test_param_values_are_typed():
+    args = build_parser().parse_args(["report", "--la", "872", "--year", "2023", "--param", "published_timeliness_percent=95.4",
+                                      "--param", "published_reviews_held=435"])
+    assert dict(args.param) == {"published_timeliness_percent": 95.4, "published_reviews_held": 435}
+
+
+def test_console_script_runs_as_a_module():
+    result = subprocess.run([sys.executable, "-m", "iro_analysis.cli", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "iro-analysis" in result.stdout
