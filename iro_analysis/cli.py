@@ -1,7 +1,8 @@
 """The ``iro-analysis`` command line.
 
 Commands: ``synth`` (synthetic returns), ``report`` (one authority), ``batch`` (many, in
-parallel), ``demo`` (what ``make report`` runs), ``reference`` (which published files were found).
+parallel), ``demo`` (what ``make report`` runs), ``reference`` (which published files were found),
+``check-figures`` (consistency of a published report's figures).
 Errors a user can fix are printed as one line and exit with status 2; no traceback.
 """
 
@@ -70,6 +71,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--years", type=int, default=2, help="collection years per return (default 2)")
 
     sub.add_parser("reference", help="list the published reference files found and where to get missing ones")
+
+    figures = sub.add_parser(
+        "check-figures",
+        help="check a published report's figures (FIGURES.yml): sums, percentages, rates, neighbour averages",
+        description="Exit status 0 when nothing is inconsistent, 1 when findings exist, 2 on unusable input. "
+                    "The FIGURES.yml format is described in docs/figures.md.",
+    )
+    figures.add_argument("figures", type=Path, metavar="FIGURES.yml")
+    figures.add_argument("--data", type=Path, help="the authority's SSDA903 return, to recompute figures from it")
+    figures.add_argument("--format", choices=("text", "csv", "json"), default="text")
     return parser
 
 
@@ -153,6 +164,12 @@ def _run_reference(args) -> int:
     return 0
 
 
+def _run_check_figures(args) -> int:
+    from .quality.figures import run_check_figures
+
+    return run_check_figures(args.figures, data_dir=args.data, output_format=args.format)
+
+
 def main(argv=None) -> int:
     """Entry point of the ``iro-analysis`` command."""
     args = build_parser().parse_args(argv)
@@ -162,6 +179,7 @@ def main(argv=None) -> int:
         "batch": _run_batch,
         "demo": _run_demo,
         "reference": _run_reference,
+        "check-figures": _run_check_figures,
     }
     try:
         return handlers[args.command](args)

@@ -1208,9 +1208,9 @@ def generate_return(la, year, *, years: int = 1, seed: int = 0, defects: bool = 
 
     Examples
     --------
-    >>> syn = generate_return("872", 2023, seed=1)  # doctest: +SKIP
-    >>> sorted(syn.data)  # doctest: +SKIP
-    [2023]
+    >>> syn = generate_return("857", 2023, years=2, seed=1)
+    >>> sorted(syn.data)
+    [2022, 2023]
     """
     targets = calibration_targets(la, year, years=years, calibration=calibration)
     cys = targets["collection_years"]

@@ -51,3 +51,22 @@ def test_param_values_are_typed():
 def test_console_script_runs_as_a_module():
     result = subprocess.run([sys.executable, "-m", "iro_analysis.cli", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "iro-analysis" in result.stdout
+
+
+def test_check_figures_exit_codes(tmp_path, capsys):
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parents[1] / "docs" / "examples"
+    # Wokingham 2022-23 has inconsistencies (95.4% in the text against 410 of 435 = 94.25%): exit 1
+    assert main(["check-figures", str(examples / "wokingham_2022-23.yml")]) == 1
+    assert "410 / 435 = 94.25%" in capsys.readouterr().out
+    consistent = tmp_path / "ok.yml"
+    consistent.write_text(
+        "authority: '872'\nyear: 2023\ntables:\n  - name: Table M\n    total: {label: All, count: 435}\n"
+        "    rows:\n      - {label: In timescale, count: 410, percent: 94}\n      - {label: Late, count: 25, percent: 6}\n"
+    )
+    assert main(["check-figures", str(consistent), "--format", "csv"]) == 0
+    broken = tmp_path / "broken.yml"
+    broken.write_text("tables: [unclosed\n")
+    assert main(["check-figures", str(broken)]) == 2
+    assert "broken.yml" in capsys.readouterr().err

@@ -5,7 +5,8 @@ Every check returns a findings DataFrame with the columns in :data:`FINDING_COLU
 :func:`make_findings`. Findings naming a CHILD are restricted, child-level output.
 
 Submodules (imported on first use): ``records`` (record-level load checks:
-:func:`load_findings`), ``reviews`` (review-record checks).
+:func:`load_findings`), ``reviews`` (review-record checks), ``figures`` (checks of published
+figures: :func:`check_figures`, the ``iro-analysis check-figures`` command).
 """
 
 from __future__ import annotations
@@ -20,12 +21,23 @@ __all__ = [
     "make_findings",
     "concat_findings",
     "load_findings",
+    "check_figures",
+    "load_figures",
+    "run_check_figures",
+    "FiguresFileError",
     "records",
     "reviews",
+    "figures",
 ]
 
 _SUBMODULES = {"records", "reviews", "figures"}
-_LAZY = {"load_findings": ("records", "load_findings")}
+_LAZY = {
+    "load_findings": ("records", "load_findings"),
+    "check_figures": ("figures", "check_figures"),
+    "load_figures": ("figures", "load_figures"),
+    "run_check_figures": ("figures", "run_check_figures"),
+    "FiguresFileError": ("figures", "FiguresFileError"),
+}
 
 
 def __getattr__(name: str):
