@@ -3,10 +3,12 @@
 Usage::
 
     python benchmarks/bench_foundation.py [--las N] [--years 2022 2024] [--seed 0]
+                                          [--keep DIR | --data DIR] [--skip-cohorts] [--profile]
 
 Generates synthetic returns for every authority in ``reference.list_authorities()`` (or the
 first N), three collection years each, written once to a temporary folder as
-``<la>/<year>/*.csv``. Then times, in the same run:
+``<la>/<year>/*.csv`` (``--keep DIR`` writes them to DIR and keeps them; ``--data DIR`` reuses
+a stack written earlier with ``--keep`` and skips generation). Then times, in the same run:
 
 * ``iro_analysis.load_ssda903`` on every authority's stack (the package loader), against a
   baseline of plain ``pandas.read_csv(dtype=str)`` of the same files (no parsing, no checks);
@@ -68,6 +70,14 @@ def main(argv=None) -> int:
     ap.add_argument("--years", type=int, nargs=2, default=(2022, 2024), metavar=("FIRST", "LAST"))
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--tracemalloc", action="store_true", help="also measure peak Python allocations (slower)")
+    where = ap.add_mutually_exclusive_group()
+    where.add_argument("--keep", type=Path, default=None, metavar="DIR",
+                       help="write the generated stack to DIR (created) and keep it for --data")
+    where.add_argument("--data", type=Path, default=None, metavar="DIR",
+                       help="reuse a stack written earlier with --keep DIR (no generation)")
+    ap.add_argument("--skip-cohorts", action="store_true", help="time the loader only")
+    ap.add_argument("--profile", type=Path, default=None, metavar="FILE",
+                    help="also write cProfile statistics of the load and cohort runs to FILE.load / FILE.cohorts")
     args = ap.parse_args(argv)
     global _TRACE
     _TRACE = args.tracemalloc
@@ -85,16 +95,29 @@ def main(argv=None) -> int:
     codes = [c for c in las["la_code"].astype(str) if c in current]
     if args.las:
         codes = codes[: args.las]
-    root = Path(tempfile.mkdtemp(prefix="iro_bench_"))
+    if args.data is not None:
+        root = args.data
+        codes = [c for c in codes if (root / c).is_dir()]
+        if not codes:
+            ap.error(f"--data {root}: no authority folders found (write one with --keep)")
+    elif args.keep is not None:
+        root = args.keep
+        root.mkdir(parents=True, exist_ok=False)
+    else:
+        root = Path(tempfile.mkdtemp(prefix="iro_bench_"))
     try:
-        t0 = time.perf_counter()
-        for code in codes:
-            synthetic.write_synthetic_returns(code, last, years=n_years, out=root / code, seed=args.seed)
-        gen_secs = time.perf_counter() - t0
-        files = sorted(root.glob("*/[0-9]*/*.csv"))
+        if args.data is None:
+            t0 = time.perf_counter()
+            for code in codes:
+                synthetic.write_synthetic_returns(code, last, years=n_years, out=root / code, seed=args.seed)
+            gen_secs = time.perf_counter() - t0
+        files = sorted(f for c in codes for f in (root / c).glob("[0-9]*/*.csv"))
         size_mb = sum(f.stat().st_size for f in files) / 1e6
         print(f"authorities: {len(codes)}  years: {first}-{last}  files: {len(files)}  size: {size_mb:.1f} MB")
-        print(f"generate + write: {gen_secs:.1f} s ({gen_secs / max(len(codes), 1) / n_years:.2f} s per authority-year)")
+        if args.data is None:
+            print(f"generate + write: {gen_secs:.1f} s ({gen_secs / max(len(codes), 1) / n_years:.2f} s per authority-year)")
+        else:
+            print(f"reusing stack in {root} (no generation)")
 
         # baseline: plain read_csv of the same files
         def baseline():
@@ -111,6 +134,8 @@ def main(argv=None) -> int:
             return {code: iro.load_ssda903(folder) for code, folder in stacks.items()}
 
         loaded, load_secs, load_peak = _timed(load_all)
+        if args.profile is not None:
+            _profile(load_all, Path(f"{args.profile}.load"))
         rows = sum(len(getattr(d, t)) for d in loaded.values() for t in d.tables)
         print(f"baseline pandas.read_csv: {base_secs:.2f} s, {base_rows:,} rows, "
               f"{base_rows / base_secs:,.0f} rows/s, peak {_mb(base_peak)}")
@@ -139,7 +164,14 @@ def main(argv=None) -> int:
             return n
 
         what = "cohort_tables" if hasattr(cohorts, "cohort_tables") else "periods_of_care + in_care_on"
+        if args.skip_cohorts:
+            print(f"process max RSS: {_maxrss_mb():.0f} MB")
+            print(f"targets: load < 10 s -> {'met' if load_secs < 10 else 'NOT met'}; "
+                  f"< 2 GB -> {'met' if _maxrss_mb() < 2048 else 'NOT met'}")
+            return 0
         _, c_secs, c_peak = _timed(cohort_run)
+        if args.profile is not None:
+            _profile(cohort_run, Path(f"{args.profile}.cohorts"))
         n_stock, cb_secs, _ = _timed(cohort_baseline)
         ep_rows = sum(len(d.episodes) for d in loaded.values())
         print(f"cohorts.{what} ({last}): {c_secs:.2f} s, {ep_rows / c_secs:,.0f} episode rows/s, "
@@ -149,14 +181,28 @@ def main(argv=None) -> int:
         print(f"targets: load < 10 s -> {'met' if load_secs < 10 else 'NOT met'}; "
               f"< 2 GB -> {'met' if _maxrss_mb() < 2048 else 'NOT met'}")
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        if args.data is None and args.keep is None:
+            shutil.rmtree(root, ignore_errors=True)
     return 0
 
 
+def _profile(fn, out: Path) -> None:
+    """Run ``fn`` again under cProfile (after the timed run) and save the statistics."""
+    import cProfile
+    import pstats
+
+    prof = cProfile.Profile()
+    prof.runcall(fn)
+    prof.dump_stats(out)
+    pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
+
+
 def _stack_folder(src: Path, dst: Path, first: int, last: int) -> Path:
-    dst.mkdir(parents=True)
+    dst.mkdir(parents=True, exist_ok=True)
     for y in range(first, last + 1):
-        (dst / str(y)).symlink_to(src / str(y), target_is_directory=True)
+        link = dst / str(y)
+        if not link.exists():
+            link.symlink_to(src / str(y), target_is_directory=True)
     return dst
 
 

@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .codes import SEX_NORMALISE
+from .codes import SEX_NORMALISE, valid_codes
 from .errors import ParameterError, SSDA903FormatError
 from .quality import findings as _findings
 from .quality import records as _records
@@ -605,7 +605,7 @@ def _read_csv(path: Path, text: str | None = None) -> _Raw:
     try:
         df = pd.read_csv(
             io.StringIO(body),
-            dtype=str,
+            dtype=object,  # plain Python str cells: no conversion from pandas 3's str dtype later
             keep_default_na=False,
             na_filter=False,
             skip_blank_lines=False,
@@ -759,6 +759,51 @@ _TIME_SUFFIX = re.compile(r"\s+00:00(?::00(?:\.0+)?)?$")
 
 def _parse_dates(uniq: np.ndarray, iso: bool) -> np.ndarray:
     """Parse unique date strings to datetime64[ns] (NaT where blank or invalid)."""
+    out = np.full(len(uniq), np.datetime64("NaT", "ns"))
+    rest = np.ones(len(uniq), dtype=bool)
+    if not iso and len(uniq):
+        # Fast path for the usual strict 'dd/mm/yyyy' (nearly every cell of a DfE file):
+        # digits checked and converted with numpy, no per-value strptime. Anything else
+        # (single-digit days, a time suffix, far-off years) goes through pandas below.
+        done, dates = _parse_dmy_strict(uniq)
+        out[done] = dates
+        rest = ~done & (uniq != "")
+    if rest.any():
+        out[rest] = _parse_dates_pandas(uniq[rest], iso)
+    return out
+
+
+def _parse_dmy_strict(uniq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(handled mask, datetime64[ns] of the handled values) for 10-character dd/mm/yyyy strings.
+
+    Gives exactly what ``pd.to_datetime(format="%d/%m/%Y", errors="coerce")`` gives for those
+    values: the date, or NaT for an impossible day or month (31/02/2023, 00/13/2023).
+    """
+    n = len(uniq)
+    lens = np.fromiter((len(u) if isinstance(u, str) else -1 for u in uniq), dtype=np.int64, count=n)
+    cand = np.flatnonzero(lens == 10)
+    done = np.zeros(n, dtype=bool)
+    if not len(cand):
+        return done, np.empty(0, dtype="datetime64[ns]")
+    chars = np.asarray(uniq[cand].tolist(), dtype="U10").view(np.uint32).reshape(len(cand), 10)
+    digit_pos = [0, 1, 3, 4, 6, 7, 8, 9]
+    dig = chars[:, digit_pos].astype(np.int64) - 48
+    ok = ((dig >= 0) & (dig <= 9)).all(axis=1) & (chars[:, 2] == 47) & (chars[:, 5] == 47)
+    day = dig[:, 0] * 10 + dig[:, 1]
+    month = dig[:, 2] * 10 + dig[:, 3]
+    year = dig[:, 4] * 1000 + dig[:, 5] * 100 + dig[:, 6] * 10 + dig[:, 7]
+    ok &= (year >= 1700) & (year <= 2200)  # well inside the datetime64[ns] range
+    cand, day, month, year = cand[ok], day[ok], month[ok], year[ok]
+    valid_month = (month >= 1) & (month <= 12)
+    ym = ((year - 1970) * 12 + np.clip(month, 1, 12) - 1).astype("datetime64[M]")
+    dates = ym.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
+    valid = valid_month & (day >= 1) & (dates.astype("datetime64[M]") == ym)
+    dates = np.where(valid, dates.astype("datetime64[ns]"), np.datetime64("NaT", "ns"))
+    done[cand] = True
+    return done, dates
+
+
+def _parse_dates_pandas(uniq: np.ndarray, iso: bool) -> np.ndarray:
     s = pd.Series(uniq, dtype=object)
     s = s.str.replace(_TIME_SUFFIX, "", regex=True)  # Excel-style '01/02/2023 00:00:00'
     fmt = "ISO8601" if iso else "%d/%m/%Y"
@@ -832,27 +877,56 @@ def _type_table(raw: _Raw, year_default: int | None, rel_file: str) -> tuple[pd.
             uniq = np.asarray(up, dtype=object)
         clean = uniq.copy()
         clean[blank_u] = np.nan
-        out[col] = clean[codes]
+        # Text columns stay factorised (codes, cleaned uniques) until the frame is built:
+        # the code checks and SEX mapping below then work on the few distinct values.
+        out[col] = (codes, clean)
 
-    # Unknown codes, per collection year of the rows, on the upper-cased strings.
-    found.extend(
-        _records.code_findings(
-            table=table,
-            frame=pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in out.items() if k == "CHILD" or k in _records.CODE_CHECKS.get(table, ())}),
-            years=row_years, lines=lines, file=rel_file,
+    # Unknown codes, per collection year of the rows, on the upper-cased strings. The
+    # row-level check only runs when some distinct value is not valid in every year present.
+    checked = [c for c in _records.CODE_CHECKS.get(table, ()) if c in out]
+    if checked and _may_have_unknown_codes(out, checked, row_years):
+        found.extend(
+            _records.code_findings(
+                table=table,
+                frame=pd.DataFrame({k: pd.Series(_take(out[k]), dtype=object) for k in out if k == "CHILD" or k in checked}),
+                years=row_years, lines=lines, file=rel_file,
+            )
         )
-    )
     if "SEX" in out:
-        out["SEX"] = pd.Series(out["SEX"], dtype=object).map(SEX_NORMALISE).to_numpy(dtype=object)
-    typed = pd.DataFrame(
-        {k: (v if v.dtype.kind == "M" else pd.Series(v, dtype=object)) for k, v in out.items()},
-        index=pd.RangeIndex(n),
-    )
-    ordered = [c for c in TABLE_COLUMNS[table] if c in typed.columns] + [c for c in typed.columns if c not in TABLE_COLUMNS[table]]
-    typed = typed[ordered]
+        codes, clean = out["SEX"]
+        out["SEX"] = (codes, pd.Series(clean, dtype=object).map(SEX_NORMALISE).to_numpy(dtype=object))
+    ordered = [c for c in TABLE_COLUMNS[table] if c in out] + [c for c in out if c not in TABLE_COLUMNS[table]]
+    cols = {}
+    for k in ordered:
+        v = out[k]
+        cols[k] = pd.Series(_take(v), dtype=object) if isinstance(v, tuple) else v
     if row_years is not None:
-        typed["collection_year"] = row_years.astype(np.int64)
+        cols["collection_year"] = row_years.astype(np.int64)
+    typed = pd.DataFrame(cols, index=pd.RangeIndex(n))
     return typed, found, lines
+
+
+def _take(factorised: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    codes, uniq = factorised
+    return uniq[codes]
+
+
+def _may_have_unknown_codes(out: dict, columns, row_years) -> bool:
+    """False when every code used in ``columns`` is valid in every collection year present
+    (then :func:`iro_analysis.quality.records.code_findings` would find nothing)."""
+    years = [None] if row_years is None else [int(y) for y in np.unique(row_years)]
+    for col in columns:
+        codes, clean = out[col]
+        if not len(codes):
+            continue
+        used = [u for u in clean[np.unique(codes)] if isinstance(u, str)]
+        if not used:
+            continue
+        for y in years:
+            valid = valid_codes(col, y)
+            if any(u not in valid for u in used):
+                return True
+    return False
 
 
 # --------------------------------------------------------------------------------------
@@ -972,11 +1046,26 @@ def _assemble(groups: list[tuple[int | None, list[_Raw]]], root: Path | None, so
         tables[t] = df
         lines_out[t] = np.concatenate(line_parts[t])
         files_out[t] = np.concatenate(file_parts[t])
-    data = SSDA903(**tables, source=source)
+    # findings is set below; an empty placeholder avoids building a findings frame twice.
+    data = SSDA903(**tables, findings=_PLACEHOLDER, source=source)
     data._lines = lines_out
     data._files = files_out
-    data.findings = _findings.concat_findings(found + [_records.load_findings(data)])
+    data.findings = _concat_made_findings(found + [_records.load_findings(data)])
     return data
+
+
+_PLACEHOLDER = pd.DataFrame()
+
+
+def _concat_made_findings(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """``quality.concat_findings`` for parts that are already in the findings shape (made by
+    ``make_findings``, which is idempotent): normalise the stacked frame once, not per part."""
+    parts = [f for f in parts if f is not None and len(f)]
+    if not parts:
+        return _findings.make_findings()
+    if len(parts) == 1:
+        return parts[0]
+    return _findings.make_findings(pd.concat(parts, ignore_index=True))
 
 
 def _list_folder(folder: Path) -> tuple[list[Path], dict[int, Path], list[Path]]:
