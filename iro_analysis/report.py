@@ -221,13 +221,20 @@ def show_table(table: pd.DataFrame, *, caption: str | None = None, **kwargs):
     """
     from IPython.display import display
 
-    safe = shareable_table(table, **kwargs).rename(columns=column_label)
+    safe = shareable_table(table, **kwargs)
+    # Years and codes are labels, not quantities: no thousands separator ("2023", not "2,023").
+    for column in safe.columns:
+        if column in _LABEL_LIKE_COLUMNS and safe[column].dtype.kind in "iuf":
+            safe[column] = safe[column].map(lambda v: "" if pd.isna(v) else str(int(v)))
+    safe = safe.rename(columns=column_label)
     styler = safe.style.hide(axis="index").format(precision=1, thousands=",", na_rep="")
     if caption:
         styler = styler.set_caption(caption)
     display(styler)
     return safe
 
+
+_LABEL_LIKE_COLUMNS = {"year", "release", "time_period", "collection_year", "la_code", "quarter"}
 
 #: Headings readers see for the package's stable column names (tables keep the names in code).
 COLUMN_LABELS = {
@@ -241,8 +248,14 @@ COLUMN_LABELS = {
     "sn_n": "Neighbours with data", "region_value": "Region", "england_value": "England",
     "rank": "Rank", "rank_of": "Of", "band": "Band", "la_share": "This authority %",
     "sn_mean_share": "Neighbours %", "region_share": "Region %", "england_share": "England %",
-    "metric": "Measure", "numerator": "On time", "denominator": "Out of", "ci_low": "95% interval from",
+    "metric": "Measure", "numerator": "Numerator", "denominator": "Denominator", "ci_low": "95% interval from",
     "ci_high": "to", "description": "Description", "REVIEW_CODE": "Participation code",
+    "not_judged": "Not judged", "step": "Step", "component": "Component", "previous": "Previous year",
+    "current": "This year", "cic": "Children in care", "cic_percent": "% of children in care",
+    "population_percent": "% of all children", "representation_ratio": "Representation ratio",
+    "rr_interval": "95% interval", "rri": "Relative rate index", "rri_interval": "95% interval (RRI)",
+    "own_count": "From the return", "published_count": "Published", "difference": "Difference",
+    "percent_difference": "Difference %", "label": "Measure",
 }
 
 
