@@ -420,16 +420,51 @@ class _Raw:
         return uniq[codes]
 
 
-def _factor(values) -> tuple[np.ndarray, np.ndarray]:
-    """Factorise a column and strip its unique values (missing -> '')."""
+def _factor(values, *, stripped: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Factorise a column and strip its unique values (missing -> '').
+
+    ``stripped=True`` says no cell can have leading or trailing whitespace (see
+    :func:`_cells_are_stripped`); the per-value strip is then skipped.
+    """
     codes, uniq = pd.factorize(np.asarray(values, dtype=object))
-    uniq = np.asarray([u.strip() if isinstance(u, str) else "" for u in uniq] + [""], dtype=object)
+    if stripped and pd.api.types.infer_dtype(uniq, skipna=False) in ("string", "empty"):
+        uniq = np.append(uniq.astype(object, copy=False), "")
+    else:
+        uniq = np.asarray([u.strip() if isinstance(u, str) else "" for u in uniq] + [""], dtype=object)
     codes = np.where(codes < 0, len(uniq) - 1, codes)
     return codes, uniq
 
 
-def _raw_from_frame(table, frame, lines, file, iso=False) -> _Raw:
-    cols = {c: _factor(frame[c].to_numpy(dtype=object)) for c in frame.columns}
+# Whitespace that str.strip() removes, other than space and line breaks (ASCII only:
+# non-ASCII text always takes the per-value strip).
+_OTHER_ASCII_SPACE = ("\t", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
+
+
+def _cells_are_stripped(text: str) -> bool:
+    """True if no CSV cell in ``text`` can start or end with whitespace.
+
+    Decided on the whole text with a few substring searches: for ASCII text without
+    quotes whose only whitespace is spaces and line breaks (``\\n`` or ``\\r\\n``), a
+    cell has a leading or trailing space exactly when a space touches a comma, a line
+    break or an end of the text. Anything else (quotes, tabs, lone ``\\r``, non-ASCII)
+    returns False, and the cells are stripped one by one.
+    """
+    if not text.isascii() or '"' in text or any(c in text for c in _OTHER_ASCII_SPACE):
+        return False
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        return False
+    if " " not in text:
+        return True
+    if text.startswith(" ") or text.endswith(" "):
+        return False
+    return not any(p in text for p in (" ,", ", ", " \n", "\n ", " \r"))
+
+
+def _raw_from_frame(table, frame, lines, file, iso=False, *, stripped: bool = False) -> _Raw:
+    # One 2-D object array for all columns (a single block when every column is text):
+    # column j is then a contiguous row of its transpose, with no per-column Series.
+    values = frame.to_numpy(dtype=object).T
+    cols = {c: _factor(values[j], stripped=stripped) for j, c in enumerate(frame.columns)}
     n = len(frame)
     blank = np.ones(n, dtype=bool)
     for codes, uniq in cols.values():
@@ -630,7 +665,7 @@ def _read_csv(path: Path, text: str | None = None) -> _Raw:
     lines = _line_numbers(body, len(df), idx)
     # Cells are stripped and rows that are entirely blank (',,,' lines, blank lines) dropped.
     iso = any(c in names for c in ("LA", "YEAR"))
-    return _raw_from_frame(table, df, lines, str(path), iso)
+    return _raw_from_frame(table, df, lines, str(path), iso, stripped=_cells_are_stripped(body))
 
 
 def _has_trailing_empty_headers(body: str, ncols: int) -> bool:
@@ -780,12 +815,15 @@ def _parse_dmy_strict(uniq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     values: the date, or NaT for an impossible day or month (31/02/2023, 00/13/2023).
     """
     n = len(uniq)
-    lens = np.fromiter((len(u) if isinstance(u, str) else -1 for u in uniq), dtype=np.int64, count=n)
+    if pd.api.types.infer_dtype(uniq, skipna=False) == "string":  # every value a str: len() in C
+        lens = np.fromiter(map(len, uniq), dtype=np.int64, count=n)
+    else:
+        lens = np.fromiter((len(u) if isinstance(u, str) else -1 for u in uniq), dtype=np.int64, count=n)
     cand = np.flatnonzero(lens == 10)
     done = np.zeros(n, dtype=bool)
     if not len(cand):
         return done, np.empty(0, dtype="datetime64[ns]")
-    chars = np.asarray(uniq[cand].tolist(), dtype="U10").view(np.uint32).reshape(len(cand), 10)
+    chars = uniq[cand].astype("U10").view(np.uint32).reshape(len(cand), 10)
     digit_pos = [0, 1, 3, 4, 6, 7, 8, 9]
     dig = chars[:, digit_pos].astype(np.int64) - 48
     ok = ((dig >= 0) & (dig <= 9)).all(axis=1) & (chars[:, 2] == 47) & (chars[:, 5] == 47)
@@ -819,15 +857,21 @@ def _looks_iso(raw: _Raw) -> bool:
         if col not in raw.cols:
             continue
         codes, uniq = raw.cols[col]
-        used = uniq[np.unique(codes[: min(len(codes), 500)])]
-        used = [u for u in used if u]
+        seen = np.zeros(len(uniq), dtype=bool)
+        seen[codes[:500]] = True  # the distinct values of the first 500 rows, in uniq order
+        used = [u for u in uniq[seen] if u]
         if used:
-            return sum(bool(_ISO_RE.match(u)) for u in used) > len(used) / 2
+            return sum(map(bool, map(_ISO_RE.match, used))) > len(used) / 2
     return False
 
 
-def _type_table(raw: _Raw, year_default: int | None, rel_file: str) -> tuple[pd.DataFrame, list[pd.DataFrame], np.ndarray | None]:
-    """Convert a string table to typed columns; returns (frame, findings frames, lines)."""
+def _type_table(raw: _Raw, year_default: int | None, rel_file: str) -> tuple[dict, int, list[pd.DataFrame], np.ndarray | None]:
+    """Convert a string table to typed columns.
+
+    Returns (columns, rows, findings frames, lines): ``columns`` maps column name to a
+    numpy array (object for text, ``datetime64[ns]`` for dates, int64 for
+    ``collection_year``), in table order; :func:`_frame_from_columns` makes the frame.
+    """
     table = raw.table
     found: list[pd.DataFrame] = []
     lines = raw.lines
@@ -871,10 +915,13 @@ def _type_table(raw: _Raw, year_default: int | None, rel_file: str) -> tuple[pd.
             out[col] = parsed_u[codes]
             continue
         if col not in _ID_COLUMNS:
-            up = [u.upper() for u in uniq]
+            # Upper-case the distinct values; skipped when no value would change (ASCII
+            # text already upper case: str.upper maps ASCII characters one by one).
+            joined = "".join(uniq)
+            if not joined.isascii() or joined.upper() != joined:
+                uniq = np.asarray([u.upper() for u in uniq], dtype=object)
             if col in _FLAG_COLUMNS:
-                up = [{"1.0": "1", "0.0": "0"}.get(u, u) for u in up]
-            uniq = np.asarray(up, dtype=object)
+                uniq = np.asarray([{"1.0": "1", "0.0": "0"}.get(u, u) for u in uniq], dtype=object)
         clean = uniq.copy()
         clean[blank_u] = np.nan
         # Text columns stay factorised (codes, cleaned uniques) until the frame is built:
@@ -894,16 +941,34 @@ def _type_table(raw: _Raw, year_default: int | None, rel_file: str) -> tuple[pd.
         )
     if "SEX" in out:
         codes, clean = out["SEX"]
-        out["SEX"] = (codes, pd.Series(clean, dtype=object).map(SEX_NORMALISE).to_numpy(dtype=object))
+        # As Series.map(SEX_NORMALISE): unmapped values (and blanks) become NaN.
+        mapped = [SEX_NORMALISE.get(u, np.nan) if isinstance(u, str) else np.nan for u in clean]
+        out["SEX"] = (codes, np.asarray(mapped, dtype=object))
     ordered = [c for c in TABLE_COLUMNS[table] if c in out] + [c for c in out if c not in TABLE_COLUMNS[table]]
     cols = {}
     for k in ordered:
         v = out[k]
-        cols[k] = pd.Series(_take(v), dtype=object) if isinstance(v, tuple) else v
+        cols[k] = _take(v) if isinstance(v, tuple) else v
     if row_years is not None:
         cols["collection_year"] = row_years.astype(np.int64)
-    typed = pd.DataFrame(cols, index=pd.RangeIndex(n))
-    return typed, found, lines
+    return cols, n, found, lines
+
+
+def _frame_from_columns(cols: dict, n: int) -> pd.DataFrame:
+    """DataFrame of typed column arrays, in order; object arrays stay object dtype.
+
+    The object columns go in as one 2-D block (no per-column Series, no string-dtype
+    inference); date and year columns are inserted in their places.
+    """
+    text = [k for k, v in cols.items() if v.dtype == object]
+    block = np.empty((n, len(text)), dtype=object)
+    for j, k in enumerate(text):
+        block[:, j] = cols[k]
+    df = pd.DataFrame(block, columns=text, index=pd.RangeIndex(n), dtype=object, copy=False)
+    for i, (k, v) in enumerate(cols.items()):
+        if v.dtype != object:
+            df.insert(i, k, v)
+    return df
 
 
 def _take(factorised: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
@@ -919,7 +984,9 @@ def _may_have_unknown_codes(out: dict, columns, row_years) -> bool:
         codes, clean = out[col]
         if not len(codes):
             continue
-        used = [u for u in clean[np.unique(codes)] if isinstance(u, str)]
+        seen = np.zeros(len(clean), dtype=bool)
+        seen[codes] = True
+        used = [u for u in clean[seen] if isinstance(u, str)]
         if not used:
             continue
         for y in years:
@@ -1019,12 +1086,12 @@ def _assemble(groups: list[tuple[int | None, list[_Raw]]], root: Path | None, so
         _check_duplicates(raws, "in one return" if year is None else f"for collection year {year}")
         for raw in raws:
             rel = _rel(Path(raw.file), root)
-            typed, f, lines = _type_table(raw, year, rel)
-            parts[raw.table].append(typed)
+            cols, n, f, lines = _type_table(raw, year, rel)
+            parts[raw.table].append((cols, n))
             line_parts[raw.table].append(
-                np.full(len(typed), -1, dtype=np.int64) if lines is None else np.asarray(lines, dtype=np.int64)
+                np.full(n, -1, dtype=np.int64) if lines is None else np.asarray(lines, dtype=np.int64)
             )
-            file_parts[raw.table].append(np.full(len(typed), rel, dtype=object))
+            file_parts[raw.table].append(np.full(n, rel, dtype=object))
             found.extend(f)
     tables: dict[str, pd.DataFrame] = {}
     lines_out: dict[str, np.ndarray] = {}
@@ -1032,16 +1099,20 @@ def _assemble(groups: list[tuple[int | None, list[_Raw]]], root: Path | None, so
     for t in TABLES:
         if not parts[t]:
             continue
-        frames = parts[t]
-        if len(frames) > 1:
+        if len(parts[t]) == 1 or all(list(c) == list(parts[t][0][0]) for c, _ in parts[t]):
+            # Same columns in every part (the usual case): stack the arrays, one frame.
+            # Equal to pd.concat of the part frames, as each column has one dtype throughout.
+            names = list(parts[t][0][0])
+            stacked = {k: np.concatenate([c[k] for c, _ in parts[t]]) if len(parts[t]) > 1 else parts[t][0][0][k] for k in names}
+            df = _frame_from_columns(stacked, sum(n for _, n in parts[t]))
+        else:
+            frames = [_frame_from_columns(c, n) for c, n in parts[t]]
             with_year = ["collection_year" in f.columns for f in frames]
             if not all(with_year):
                 frames = [f.drop(columns="collection_year", errors="ignore") for f in frames]
             df = pd.concat(frames, ignore_index=True)
-        else:
-            df = frames[0]
         for col in DATE_COLUMNS[t]:
-            if col in df.columns:
+            if col in df.columns and df[col].dtype != "datetime64[ns]":
                 df[col] = df[col].astype("datetime64[ns]")
         tables[t] = df
         lines_out[t] = np.concatenate(line_parts[t])
@@ -1059,13 +1130,8 @@ _PLACEHOLDER = pd.DataFrame()
 
 def _concat_made_findings(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """``quality.concat_findings`` for parts that are already in the findings shape (made by
-    ``make_findings``, which is idempotent): normalise the stacked frame once, not per part."""
-    parts = [f for f in parts if f is not None and len(f)]
-    if not parts:
-        return _findings.make_findings()
-    if len(parts) == 1:
-        return parts[0]
-    return _findings.make_findings(pd.concat(parts, ignore_index=True))
+    ``make_findings`` or the record checks): stacked as they are, nothing re-normalised."""
+    return _findings._stack(parts)
 
 
 def _list_folder(folder: Path) -> tuple[list[Path], dict[int, Path], list[Path]]:
@@ -1145,7 +1211,7 @@ def _add_unknown_files(data: SSDA903, unknown: list, root: Path | None) -> None:
             for u in unknown
         ]
     )
-    data.findings = _findings.concat_findings([extra, data.findings])
+    data.findings = _findings._stack([extra, data.findings])
 
 
 def load_ssda903(path, *, collection_year: int | None = None) -> SSDA903:

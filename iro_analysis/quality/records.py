@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..codes import valid_codes
-from .findings import FINDING_COLUMNS, concat_findings, make_findings
+from .findings import FINDING_COLUMNS, SEVERITIES, _build as _build_findings, _stack, make_findings
 
 __all__ = ["CODE_CHECKS", "load_findings", "date_findings", "code_findings"]
 
@@ -63,6 +63,9 @@ def _where(file, lines) -> list[str]:
 
 def _frame(check, severity, table, rows, children, column, values, messages) -> pd.DataFrame:
     n = len(messages)
+    fast = _frame_fast(check, severity, table, rows, children, column, values, messages, n)
+    if fast is not None:
+        return fast
     rows = [pd.NA] * n if rows is None else [int(r) if r is not None and r > 0 else pd.NA for r in rows]
     return make_findings(
         pd.DataFrame(
@@ -79,6 +82,47 @@ def _frame(check, severity, table, rows, children, column, values, messages) -> 
             columns=list(FINDING_COLUMNS),
         )
     )
+
+
+def _frame_fast(check, severity, table, rows, children, column, values, messages, n):
+    """The findings frame built straight from arrays, or None when an input is not plain
+    (then the general path, with pandas' type inference, decides the result).
+
+    Plain means: constants are str (``column`` may be None), ``rows`` integers, CHILD values
+    str or missing, values all str or all None, messages str. For such input the general
+    path gives exactly these cells (str kept, missing CHILD as None, ``row`` <= 0 as NA).
+    """
+    if not all(type(c) is str for c in (check, severity, table)) or not (column is None or type(column) is str):
+        return None
+    if severity not in SEVERITIES:
+        return None
+    if rows is None:
+        row = pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
+    else:
+        r = np.asarray(rows)
+        if r.dtype.kind not in "iu" or len(r) != n:
+            return None
+        r = r.astype(np.int64)
+        row = pd.arrays.IntegerArray(np.where(r > 0, r, 0), r <= 0)
+    kids = np.asarray(children, dtype=object)
+    vals = np.asarray(values, dtype=object)
+    msgs = np.asarray(messages, dtype=object)
+    if len(kids) != n or len(vals) != n or len(msgs) != n or kids.ndim != 1 or vals.ndim != 1:
+        return None
+    if not all(type(m) is str for m in msgs):
+        return None
+    if not all(type(v) is str for v in vals) and not all(v is None for v in vals):
+        return None
+    kids = kids.copy()
+    for i, k in enumerate(kids):
+        if type(k) is str:
+            continue
+        if k is None or (type(k) is float and k != k):
+            kids[i] = None
+        else:
+            return None
+    const = lambda c: np.full(n, c, dtype=object)  # noqa: E731
+    return _build_findings(row, [const(check), const(severity), const(table), kids, const(column), vals, msgs], n)
 
 
 def date_findings(*, table, column, values, children, lines=None, file=None, iso=False) -> pd.DataFrame:
@@ -232,6 +276,63 @@ def _date_ints(s: pd.Series) -> np.ndarray:
     return s.to_numpy(dtype="datetime64[ns]").view(np.int64)
 
 
+def _duplicated_rows(df: pd.DataFrame, cand: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """``df.loc[cand].duplicated(keep="first")`` spread over all rows (False outside ``cand``).
+
+    ``cand`` marks rows whose ``key`` (CHILD and year, equal for identical rows) is shared.
+    Rows are grouped column by column, dropping rows left alone in their group after each
+    column: a row alone on some columns equals no other row. Most rows drop out after the
+    first few (date) columns, so the costly string columns are hashed for a handful of
+    rows only. Each column is factorised exactly as ``DataFrame.duplicated`` does (missing
+    values equal each other), so the result is the same.
+    """
+    dup = np.zeros(len(df), dtype=bool)
+    rows = np.flatnonzero(cand)
+    if not len(rows):
+        return dup
+    if len(df.columns) < 2 or not df.columns.is_unique:
+        # pandas compares a single column with Series.duplicated (None and NaN differ there)
+        dup[rows] = df.iloc[rows].duplicated(keep="first").to_numpy()
+        return dup
+    gid = pd.factorize(key[rows])[0].astype(np.int64)
+    # Cheap-to-hash (non-object) columns first; the order does not change the result.
+    dtypes = df.dtypes
+    for col in sorted(df.columns, key=lambda c: dtypes[c] == object):
+        vals = df[col].array
+        if isinstance(vals, pd.arrays.NumpyExtensionArray):
+            vals = vals.to_numpy()
+        sub = vals[rows] if isinstance(vals, np.ndarray) else vals.take(rows)
+        codes = pd.factorize(sub)[0].astype(np.int64) + 1  # missing (-1) -> 0
+        gid = pd.factorize(gid * (int(codes.max()) + 1) + codes)[0].astype(np.int64)
+        shared = np.bincount(gid)[gid] > 1
+        if not shared.all():
+            rows, gid = rows[shared], gid[shared]
+            if not len(rows):
+                return dup
+    first = np.unique(gid, return_index=True)[1]
+    later = np.ones(len(rows), dtype=bool)
+    later[first] = False
+    dup[rows[later]] = True
+    return dup
+
+
+def _duplicated_parts(parts: dict) -> np.ndarray:
+    """``pd.DataFrame(parts).duplicated(keep="first")`` as a bool array.
+
+    When every part is an int64 array (CHILD/year key, dates as integers) the parts are
+    combined into one group number per row by factorising: the same equality, without
+    building a frame.
+    """
+    arrays = list(parts.values())
+    if len(arrays) < 2 or not len(arrays[0]) or not all(isinstance(a, np.ndarray) and a.dtype == np.int64 for a in arrays):
+        return pd.DataFrame(parts).duplicated(keep="first").to_numpy()
+    gid = pd.factorize(arrays[0])[0].astype(np.int64)
+    for a in arrays[1:]:
+        codes = pd.factorize(a)[0].astype(np.int64)
+        gid = pd.factorize(gid * (int(codes.max()) + 1) + codes)[0].astype(np.int64)
+    return pd.Series(gid).duplicated(keep="first").to_numpy()
+
+
 def _duplicates(data, keys_by_table) -> list[pd.DataFrame]:
     out = []
     for table in data.tables:
@@ -244,9 +345,7 @@ def _duplicates(data, keys_by_table) -> list[pd.DataFrame]:
         # Identical rows share CHILD (and year): compare full rows only among those.
         if key is not None:
             cand = pd.Series(key).duplicated(keep=False).to_numpy()
-            dup = np.zeros(len(df), dtype=bool)
-            if cand.any():
-                dup[np.flatnonzero(cand)] = df.loc[cand].duplicated(keep="first").to_numpy()
+            dup = _duplicated_rows(df, cand, key)
         else:
             dup = df.duplicated(keep="first").to_numpy()
         if dup.any():
@@ -265,7 +364,7 @@ def _duplicates(data, keys_by_table) -> list[pd.DataFrame]:
             for k in kcols[1:]:
                 parts[k] = _date_ints(df[k]) if pd.api.types.is_datetime64_any_dtype(df[k]) else df[k].to_numpy(dtype=object)
                 complete &= df[k].notna().to_numpy()
-            kd = pd.DataFrame(parts).duplicated(keep="first").to_numpy() & ~dup & complete
+            kd = _duplicated_parts(parts) & ~dup & complete
             if kd.any():
                 idx = np.flatnonzero(kd)
                 col = kcols[-1]
@@ -280,14 +379,15 @@ def _duplicates(data, keys_by_table) -> list[pd.DataFrame]:
 def _not_in_header(data, keys_by_table) -> list[pd.DataFrame]:
     if data.header is None or "header" not in keys_by_table:
         return []
-    hkeys = keys_by_table["header"]
+    # Hash lookup of the header's keys (same answer as np.isin, without sorting per table).
+    hkeys = pd.Index(pd.unique(keys_by_table["header"]))
     same_year = all("collection_year" in getattr(data, t).columns for t in keys_by_table)
     out = []
     for table, key in keys_by_table.items():
         if table == "header" or not len(key):
             continue
         df = getattr(data, table)
-        missing = (key >= 0) & ~np.isin(key, hkeys)
+        missing = (key >= 0) & (hkeys.get_indexer(key) < 0)
         if not missing.any():
             continue
         idx = np.flatnonzero(missing)
@@ -343,8 +443,14 @@ def _after_year_end(data) -> list[pd.DataFrame]:
         if df is None or col not in df.columns or "collection_year" not in df.columns or not len(df):
             continue
         years = df["collection_year"]
-        ends = {y: pd.Timestamp(int(y), 3, 31) for y in pd.unique(years.dropna())}
-        end = years.map(ends).to_numpy(dtype="datetime64[ns]")
+        yv = years.to_numpy()
+        if yv.dtype.kind in "iu" and yv.min() >= 1700 and yv.max() <= 2200:
+            # 31 March of each row's year: 1 March plus 30 days, in numpy.
+            march = ((yv.astype(np.int64) - 1970) * 12 + 2).astype("datetime64[M]")
+            end = march.astype("datetime64[ns]") + np.timedelta64(30, "D")
+        else:
+            ends = {y: pd.Timestamp(int(y), 3, 31) for y in pd.unique(years.dropna())}
+            end = years.map(ends).to_numpy(dtype="datetime64[ns]")
         late = (df[col].to_numpy(dtype="datetime64[ns]") > end)
         if not late.any():
             continue
@@ -393,4 +499,5 @@ def load_findings(data) -> pd.DataFrame:
     """
     keys = _child_keys(data)
     parts = _duplicates(data, keys) + _not_in_header(data, keys) + _dob_mismatch(data, keys) + _after_year_end(data)
-    return concat_findings(parts)
+    # Every part was made by make_findings or _frame, so it is in the shape already.
+    return _stack(parts)
