@@ -959,44 +959,39 @@ def episode_chain_findings(data) -> pd.DataFrame:
     lines = _source_lines(_source(data), "episodes")
     pos = ch["_pos"].to_numpy()
 
-    def add(mask, check, severity, column, value, message):
-        """One block of findings; value/message are functions of the selected row positions,
-        so text is only built for the rows that fire."""
-        idx = np.flatnonzero(mask)
-        if not len(idx):
-            return
+    def block(src_pos, children, check, severity, column, value, message):
+        """One block of findings on the episodes at positions ``src_pos`` of the source table."""
         parts.append(
             pd.DataFrame(
                 {
                     "check": check,
                     "severity": severity,
                     "table": "episodes",
-                    "row": lines[pos[idx]] if lines is not None else pd.NA,
-                    "CHILD": ch["CHILD"].to_numpy(dtype=object)[idx],
+                    "row": lines[src_pos] if lines is not None else pd.NA,
+                    "CHILD": children,
                     "column": column,
-                    "value": np.broadcast_to(np.asarray(value(idx), dtype=object), idx.shape),
-                    "message": np.asarray(message(idx), dtype=object),
+                    "value": value,
+                    "message": message,
                 }
             )
         )
 
+    def add(mask, check, severity, column, value, message):
+        """One block of findings on chain rows; value/message are functions of the selected row
+        positions, so text is only built for the rows that fire."""
+        idx = np.flatnonzero(mask)
+        if not len(idx):
+            return
+        block(pos[idx], ch["CHILD"].to_numpy(dtype=object)[idx], check, severity, column,
+              np.broadcast_to(np.asarray(value(idx), dtype=object), idx.shape),
+              np.asarray(message(idx), dtype=object))
+
     if len(prep.dropped):
         dr = prep.dropped
-        parts.append(
-            pd.DataFrame(
-                {
-                    "check": "episode_no_start",
-                    "severity": "error",
-                    "table": "episodes",
-                    "row": lines[dr["_pos"].to_numpy()] if lines is not None else pd.NA,
-                    "CHILD": _child(dr["CHILD"]).to_numpy(dtype=object),
-                    "column": "DECOM",
-                    "value": "blank",
-                    "message": "Episode has no start date (DECOM); it is left out of periods of care and "
-                    "counts. Correct DECOM in the case management system.",
-                }
-            )
-        )
+        block(dr["_pos"].to_numpy(), _child(dr["CHILD"]).to_numpy(dtype=object), "episode_no_start", "error",
+              "DECOM", "blank",
+              "Episode has no start date (DECOM); it is left out of periods of care and "
+              "counts. Correct DECOM in the case management system.")
 
     # Duplicates within one return (different returns repeating an episode is normal).
     ep = _table(_source(data), "episodes")
@@ -1009,21 +1004,10 @@ def episode_chain_findings(data) -> pd.DataFrame:
     dup = pd.DataFrame({f"k{i}": a for i, a in enumerate(key_arrays)}).duplicated(keep="first").to_numpy()
     if dup.any():
         d = e2.loc[dup]
-        parts.append(
-            pd.DataFrame(
-                {
-                    "check": "episode_duplicate",
-                    "severity": "warning",
-                    "table": "episodes",
-                    "row": lines[d["_pos"].to_numpy()] if lines is not None else pd.NA,
-                    "CHILD": _child(d["CHILD"]).to_numpy(dtype=object),
-                    "column": "DECOM",
-                    "value": _iso(d["DECOM"]),
-                    "message": "More than one episode with this child and start date in one return; "
-                    "the last one in the file is used.",
-                }
-            )
-        )
+        block(d["_pos"].to_numpy(), _child(d["CHILD"]).to_numpy(dtype=object), "episode_duplicate", "warning",
+              "DECOM", _iso(d["DECOM"]),
+              "More than one episode with this child and start date in one return; "
+              "the last one in the file is used.")
 
     add(~is_open & (dec < decom), "episode_ends_before_start", "error", "DEC",
         lambda i: txt(dec[i]),
@@ -1539,6 +1523,17 @@ def _dedup_table(data, name: str, keys, date_cols, purpose: str) -> pd.DataFrame
     return _latest_per_key(df, keys).reset_index(drop=True)
 
 
+def _dated_in_year(data, df: pd.DataFrame, date_col: str, y: int, exclude_short_breaks: bool) -> pd.DataFrame:
+    """Rows of ``df`` whose ``date_col`` falls in reporting year ``y``, optionally leaving out
+    those dated while the child's current episode was a short break (LS V3/V4)."""
+    start, end = year_bounds(y)
+    df = df.loc[df[date_col].between(start, end)]
+    if exclude_short_breaks and len(df):
+        ls = _ls_at(prepare(data), df["CHILD"], df[date_col])
+        df = df.loc[~ls.isin(SHORT_BREAK_LS)]
+    return df
+
+
 def missing_by_quarter(data, year, *, exclude_short_breaks: bool = True) -> pd.DataFrame:
     """Missing and away-without-authorisation episodes starting in each quarter (Table L).
 
@@ -1565,14 +1560,9 @@ def missing_by_quarter(data, year, *, exclude_short_breaks: bool = True) -> pd.D
     In a multi-year stack an episode is taken once (CHILD, MIS_START, MISSING).
     """
     y = parse_year(year)
-    start, end = year_bounds(y)
     mi = _dedup_table(_source(data), "missing", ["CHILD", "MIS_START", "MISSING"], ("MIS_START", "MIS_END"),
                       "missing episodes")
-    mi = mi.loc[mi["MIS_START"].between(start, end)]
-    if exclude_short_breaks and len(mi):
-        prep = prepare(data)
-        ls = _ls_at(prep, mi["CHILD"], mi["MIS_START"])
-        mi = mi.loc[~ls.isin(SHORT_BREAK_LS)]
+    mi = _dated_in_year(data, mi, "MIS_START", y, exclude_short_breaks)
     mi = mi.assign(_q=_quarter_frame(mi["MIS_START"], y), MISSING=_codes_upper(mi["MISSING"]))
     qs = _quarters(y)
     rows = []
@@ -1626,13 +1616,9 @@ def participation_by_quarter(data, year, *, exclude_short_breaks: bool = True) -
     (CHILD, REVIEW) is taken once, from the latest return.
     """
     y = parse_year(year)
-    start, end = year_bounds(y)
     rv = _dedup_table(_source(data), "reviews", ["CHILD", "REVIEW"], ("REVIEW",), "participation")
     _require_columns(rv, "reviews", ("REVIEW_CODE",))
-    rv = rv.loc[rv["REVIEW"].between(start, end)]
-    if exclude_short_breaks and len(rv):
-        ls = _ls_at(prepare(data), rv["CHILD"], rv["REVIEW"])
-        rv = rv.loc[~ls.isin(SHORT_BREAK_LS)]
+    rv = _dated_in_year(data, rv, "REVIEW", y, exclude_short_breaks)
     code = _codes_upper(rv["REVIEW_CODE"])
     code = code.where(code.notna(), _NOT_RECORDED)
     cats = _ordered_categories(code, _PN_CODES)
@@ -1644,14 +1630,7 @@ def participation_by_quarter(data, year, *, exclude_short_breaks: bool = True) -
         counts = sel.value_counts().reindex(cats, fill_value=0)
         blocks.append(pd.DataFrame({"quarter": qn, "REVIEW_CODE": cats, "count": counts.to_numpy().astype("int64"),
                                     "reviews": int(len(sel))}))
-    counts = pd.concat(blocks, ignore_index=True)
-    head = pd.concat(
-        [qs, pd.DataFrame({"quarter": [None], "quarter_label": [year_label(y)], "quarter_start": [start], "quarter_end": [end]})],
-        ignore_index=True,
-    )
-    head["quarter"] = pd.array(head["quarter"].tolist(), dtype="Int64")
-    counts["quarter"] = pd.array(counts["quarter"].tolist(), dtype="Int64")
-    out = head.merge(counts, on="quarter", how="left")
+    out = _with_year_row(qs, pd.concat(blocks, ignore_index=True), y)
     out["REVIEW_CODE"] = out["REVIEW_CODE"].astype(object)
     out["description"] = out["REVIEW_CODE"].map(
         lambda c: "Not recorded" if c == _NOT_RECORDED else codes.describe("REVIEW_CODE", c)

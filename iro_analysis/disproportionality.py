@@ -705,14 +705,19 @@ def cic_ethnicity(
     return out
 
 
+def _latest_per_child(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per (stripped) CHILD: the one from the latest collection year of a stack."""
+    table = table.assign(CHILD=table["CHILD"].astype(str).str.strip())
+    if "collection_year" in table.columns:
+        table = table.sort_values("collection_year")
+    return table.drop_duplicates("CHILD", keep="last")
+
+
 def _uasc_at(data, children: pd.Series, dates: pd.Series) -> np.ndarray:
     """Whether each child was UASC on the given date (UASC table, else header UASC flag)."""
     ua = getattr(data, "uasc", None)
     if ua is not None and len(ua) and "CHILD" in ua.columns:
-        ua = ua.assign(CHILD=ua["CHILD"].astype(str).str.strip())
-        if "collection_year" in ua.columns:
-            ua = ua.sort_values("collection_year")
-        ua = ua.drop_duplicates("CHILD", keep="last")
+        ua = _latest_per_child(ua)
         duc = pd.to_datetime(ua.set_index("CHILD")["DUC"], errors="coerce") if "DUC" in ua.columns else \
             pd.Series(pd.NaT, index=ua["CHILD"])
         d = children.map(duc)
@@ -771,10 +776,7 @@ def starters_ethnicity(
     if hd is None or "ETHNIC" not in hd.columns:
         ethnic = pd.Series([None] * len(children), dtype=object)
     else:
-        h = hd.assign(CHILD=hd["CHILD"].astype(str).str.strip())
-        if "collection_year" in h.columns:
-            h = h.sort_values("collection_year")
-        h = h.drop_duplicates("CHILD", keep="last").set_index("CHILD")["ETHNIC"]
+        h = _latest_per_child(hd).set_index("CHILD")["ETHNIC"]
         ethnic = children.map(h)
     kept = ethnic if include_uasc else ethnic[~uasc]
     out = ethnic_counts(kept, mapping=mapping, detailed=detailed, combine=combine)

@@ -632,17 +632,28 @@ def _where(obj) -> str:
     return " ".join(parts[:1])
 
 
-def _parse_claim(ctx, raw, index, ids) -> Claim:
-    entry = f"claims[{index + 1}]"
+def _open_entry(ctx, raw, section, index, keys, ids, what, example, unique=""):
+    """Check one id-keyed entry (claim, rate, neighbour average); return (raw, id, entry).
+
+    The id must be present and unused across ``ids`` (which gains it); ``entry`` names the entry
+    in later messages, with its id once known.
+    """
+    entry = f"{section}[{index + 1}]"
     raw = _as_map(ctx, raw, entry)
-    cid = raw.get("id")
-    if cid in (None, ""):
-        ctx.fail("every claim needs an id, e.g. 'id: timeliness_text'.", line=_line(raw), entry=entry)
-    entry = f"claims[{index + 1}] '{cid}'"
-    _check_keys(ctx, raw, _CLAIM_KEYS, entry)
-    if str(cid) in ids:
-        ctx.fail(f"id '{cid}' is already used; ids must be unique across claims, rates and neighbour_averages.", line=_line(raw, "id"), entry=entry)
-    ids.add(str(cid))
+    eid = raw.get("id")
+    if eid in (None, ""):
+        ctx.fail(f"every {what} needs an id, e.g. '{example}'.", line=_line(raw), entry=entry)
+    entry = f"{section}[{index + 1}] '{eid}'"
+    _check_keys(ctx, raw, keys, entry)
+    if str(eid) in ids:
+        ctx.fail(f"id '{eid}' is already used; ids must be unique{unique}.", line=_line(raw, "id"), entry=entry)
+    ids.add(str(eid))
+    return raw, eid, entry
+
+
+def _parse_claim(ctx, raw, index, ids) -> Claim:
+    raw, cid, entry = _open_entry(ctx, raw, "claims", index, _CLAIM_KEYS, ids, "claim", "id: timeliness_text",
+                                  " across claims, rates and neighbour_averages")
     if raw.get("value") is None:
         ctx.fail("a claim needs the value as printed, e.g. 'value: 95.4'.", line=_line(raw), entry=entry)
     unit = raw.get("unit")
@@ -676,16 +687,7 @@ def _parse_claim(ctx, raw, index, ids) -> Claim:
 
 
 def _parse_rate(ctx, raw, index, ids) -> Rate:
-    entry = f"rates[{index + 1}]"
-    raw = _as_map(ctx, raw, entry)
-    rid = raw.get("id")
-    if rid in (None, ""):
-        ctx.fail("every rate needs an id, e.g. 'id: cla_rate_end_of_year'.", line=_line(raw), entry=entry)
-    entry = f"rates[{index + 1}] '{rid}'"
-    _check_keys(ctx, raw, _RATE_KEYS, entry)
-    if str(rid) in ids:
-        ctx.fail(f"id '{rid}' is already used; ids must be unique.", line=_line(raw, "id"), entry=entry)
-    ids.add(str(rid))
+    raw, rid, entry = _open_entry(ctx, raw, "rates", index, _RATE_KEYS, ids, "rate", "id: cla_rate_end_of_year")
     cols = raw.get("columns")
     if cols is not None and (not isinstance(cols, list) or not cols):
         ctx.fail("columns must be a non-empty list.", line=_line(raw, "columns"), entry=entry)
@@ -721,16 +723,8 @@ def _parse_rate(ctx, raw, index, ids) -> Rate:
 
 
 def _parse_sn(ctx, raw, index, ids) -> NeighbourAverage:
-    entry = f"neighbour_averages[{index + 1}]"
-    raw = _as_map(ctx, raw, entry)
-    sid = raw.get("id")
-    if sid in (None, ""):
-        ctx.fail("every neighbour average needs an id, e.g. 'id: sn_cla_rate'.", line=_line(raw), entry=entry)
-    entry = f"neighbour_averages[{index + 1}] '{sid}'"
-    _check_keys(ctx, raw, _SN_KEYS, entry)
-    if str(sid) in ids:
-        ctx.fail(f"id '{sid}' is already used; ids must be unique.", line=_line(raw, "id"), entry=entry)
-    ids.add(str(sid))
+    raw, sid, entry = _open_entry(ctx, raw, "neighbour_averages", index, _SN_KEYS, ids, "neighbour average",
+                                  "id: sn_cla_rate")
     if raw.get("value") is None:
         ctx.fail("a neighbour average needs the value as printed, e.g. value: 47.10.", line=_line(raw), entry=entry)
     measure = raw.get("measure", "cla_31_march")

@@ -18,15 +18,14 @@ sex group (characteristics)  ``Sex``                             ``Gender``
 from __future__ import annotations
 
 import functools
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ReferenceDataError
-from .authorities import harmonise_region_name
-from .search import find_reference_file, find_reference_files, read_dfe_csv
+from ._dfe import GEOGRAPHY_COLUMNS, file_stamp, files_by_release, first_column, geography
+from .search import find_reference_file, read_dfe_csv
 
 __all__ = [
     "RATES_COLUMNS",
@@ -42,12 +41,7 @@ __all__ = [
 #: Columns of :func:`cla_rates`, in order.
 RATES_COLUMNS = [
     "year",
-    "geographic_level",
-    "region_code",
-    "region_name",
-    "la_code",
-    "ons_code",
-    "la_name",
+    *GEOGRAPHY_COLUMNS,
     "measure",
     "count",
     "rate_per_10k",
@@ -61,12 +55,7 @@ RATES_COLUMNS = [
 #: Columns of :func:`cla_characteristics`, in order.
 CHARACTERISTICS_COLUMNS = [
     "year",
-    "geographic_level",
-    "region_code",
-    "region_name",
-    "la_code",
-    "ons_code",
-    "la_name",
+    *GEOGRAPHY_COLUMNS,
     "cla_group",
     "characteristic",
     "count",
@@ -77,8 +66,8 @@ CHARACTERISTICS_COLUMNS = [
     "release",
 ]
 
-_RATES_RX = r"cla_number_and_rate_per_10k_children_(\d{4})pub\.csv"
-_RATES_RAW = "cla_number_and_rate_per_10k_children.csv"  # the name in DfE's download zip
+# Release files are "<stem>_<release>pub.csv"; DfE's download zip names it "<stem>.csv".
+_RATES_STEM = "cla_number_and_rate_per_10k_children"
 
 _CHAR_FILES = {
     2025: "la_cla_on_31_march_by_characteristics_2025pub_extract.csv",
@@ -106,36 +95,6 @@ def _measure(label: str) -> str:
     return label
 
 
-def _first(df: pd.DataFrame, names: tuple[str, ...], path) -> str:
-    for n in names:
-        if n in df.columns:
-            return n
-    raise ReferenceDataError(
-        f"file {path}: none of the columns {', '.join(names)} is present "
-        f"(columns: {', '.join(df.columns)}). Is this the published DfE file?"
-    )
-
-
-def _geography(raw: pd.DataFrame) -> pd.DataFrame:
-    """Tidy geography columns ("" where not applicable, e.g. la_code on National rows)."""
-
-    def col(name):
-        return raw[name].str.strip() if name in raw.columns else pd.Series("", index=raw.index)
-
-    region_name = col("region_name")
-    return pd.DataFrame(
-        {
-            "geographic_level": col("geographic_level"),
-            "region_code": col("region_code"),
-            "region_name": region_name.where(region_name == "", region_name.map(harmonise_region_name)),
-            "la_code": col("old_la_code"),
-            "ons_code": col("new_la_code").str.upper(),
-            "la_name": col("la_name"),
-        },
-        index=raw.index,
-    )
-
-
 # --------------------------------------------------------------------------------------------
 # Rates
 
@@ -152,15 +111,7 @@ def cla_rates_files() -> dict[int, Path]:
     dict
         ``{release: path}`` sorted by release; empty if none is found.
     """
-    found = find_reference_files(_RATES_RX)
-    out = {int(re.fullmatch(_RATES_RX, n).group(1)): p for n, p in found.items()}
-    raw = find_reference_files(re.escape(_RATES_RAW))
-    if raw:
-        path = raw[_RATES_RAW]
-        years = pd.to_numeric(read_dfe_csv(path)["time_period"], errors="coerce")
-        if years.notna().any():
-            out.setdefault(int(years.max()), path)
-    return dict(sorted(out.items()))
+    return files_by_release(_RATES_STEM)
 
 
 def available_cla_releases() -> list[int]:
@@ -189,24 +140,18 @@ def _pick_release(release, files: dict[int, Path], what: str, expected_name) -> 
     return rel
 
 
-def _stamp(path: Path) -> tuple[str, int, int]:
-    p = Path(path).resolve()
-    st = p.stat()
-    return str(p), st.st_mtime_ns, st.st_size
-
-
 @functools.lru_cache(maxsize=16)
 def _tidy_rates_cached(path: str, mtime_ns: int, size: int, release: int) -> pd.DataFrame:
     return _tidy_rates(read_dfe_csv(path), path, release)
 
 
 def _tidy_rates(raw: pd.DataFrame, path, release: int) -> pd.DataFrame:
-    mcol = _first(raw, ("population_type", "population_count"), path)
-    ccol = _first(raw, ("children_count", "number"), path)
-    rcol = _first(raw, ("rate_per_10000", "rate_per_10k"), path)
-    pcol = _first(raw, ("population_estimate",), path)
+    mcol = first_column(raw, ("population_type", "population_count"), path)
+    ccol = first_column(raw, ("children_count", "number"), path)
+    rcol = first_column(raw, ("rate_per_10000", "rate_per_10k"), path)
+    pcol = first_column(raw, ("population_estimate",), path)
     df = read_dfe_csv(path, numeric=[ccol, rcol, pcol])
-    geo = _geography(df)
+    geo = geography(df)
     years = pd.to_numeric(df["time_period"], errors="coerce")
     if years.isna().any():
         i = int(np.flatnonzero(years.isna().to_numpy())[0])
@@ -277,9 +222,9 @@ def cla_rates(*, release: int | None = None) -> pd.DataFrame:
     (149, 34)
     """
     files = cla_rates_files()
-    latest_name = f"cla_number_and_rate_per_10k_children_{max(files) if files else 2025}pub.csv"
+    latest_name = f"{_RATES_STEM}_{max(files) if files else 2025}pub.csv"
     rel = _pick_release(release, files, "the CLA rates file", latest_name)
-    return _tidy_rates_cached(*_stamp(files[rel]), rel).copy()
+    return _tidy_rates_cached(*file_stamp(files[rel]), rel).copy()
 
 
 # --------------------------------------------------------------------------------------------
@@ -293,8 +238,8 @@ def _tidy_characteristics_cached(path: str, mtime_ns: int, size: int, release: i
 
 def _tidy_characteristics(path, release: int) -> pd.DataFrame:
     raw = read_dfe_csv(path)
-    ncol = _first(raw, ("number", "children_count", "cla_31_march_number"), path)
-    pcol = _first(raw, ("percentage", "children_percent", "percent"), path)
+    ncol = first_column(raw, ("number", "children_count", "cla_31_march_number"), path)
+    pcol = first_column(raw, ("percentage", "children_percent", "percent"), path)
     df = read_dfe_csv(path, numeric=[ncol, pcol])
     if "cla_group" not in df.columns or "characteristic" not in df.columns:
         raise ReferenceDataError(
@@ -305,7 +250,7 @@ def _tidy_characteristics(path, release: int) -> pd.DataFrame:
     for col in ("population_count", "population_type"):
         if col in df.columns:
             df = df[df[col].str.contains("31 March", case=False, na=False)]
-    geo = _geography(df)
+    geo = geography(df)
     if "geographic_level" not in df.columns:
         geo["geographic_level"] = "National"
     dfe_group = df["cla_group"].str.strip()
@@ -389,7 +334,7 @@ def cla_characteristics(*, release: int | None = None) -> pd.DataFrame:
             )
         if rel not in files:
             find_reference_file(_CHAR_FILES[rel])  # raises with where to download it
-    return _tidy_characteristics_cached(*_stamp(files[rel]), rel).copy()
+    return _tidy_characteristics_cached(*file_stamp(files[rel]), rel).copy()
 
 
 def national_cla_characteristics() -> pd.DataFrame:
@@ -401,7 +346,7 @@ def national_cla_characteristics() -> pd.DataFrame:
     labels (``"1a. White British"`` ...), so major-group rows are ``"1. Total White"`` etc.
     """
     path = find_reference_file("national_cla_on_31_march_by_characteristics_2024pub.csv")
-    return _tidy_characteristics_cached(*_stamp(path), 2024).copy()
+    return _tidy_characteristics_cached(*file_stamp(path), 2024).copy()
 
 
 def national_uasc_characteristics() -> pd.DataFrame:
@@ -413,4 +358,4 @@ def national_uasc_characteristics() -> pd.DataFrame:
     path = find_reference_file(
         "national_cla_on_31_march_who_were_unaccompanied_asylum_seeking_children_2024pub.csv"
     )
-    return _tidy_characteristics_cached(*_stamp(path), 2024).copy()
+    return _tidy_characteristics_cached(*file_stamp(path), 2024).copy()

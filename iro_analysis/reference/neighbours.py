@@ -14,11 +14,11 @@ Tool (CSSNBT):
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import pandas as pd
 
 from ..errors import ParameterError, ReferenceDataError
+from ._dfe import file_stamp
 from .authorities import list_authorities, resolve_authority
 from .search import find_reference_file, read_dfe_csv
 
@@ -178,9 +178,7 @@ def statistical_neighbours(model: str = "2021") -> pd.DataFrame:
     'Surrey'
     """
     key = _model_key(model)
-    path = Path(find_reference_file(SN_MODELS[key])).resolve()
-    st = path.stat()
-    return _load(str(path), st.st_mtime_ns, st.st_size, key).copy()
+    return _load(*file_stamp(find_reference_file(SN_MODELS[key])), key).copy()
 
 
 def neighbours_of(la, *, model: str = "2021") -> pd.DataFrame:

@@ -24,7 +24,6 @@ counts as the release of its latest year.
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,8 +31,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ReferenceDataError
-from .authorities import harmonise_region_name
-from .search import find_reference_file, find_reference_files, read_dfe_csv
+from ._dfe import GEOGRAPHY_COLUMNS, file_stamp, files_by_release, first_column, geography
+from .search import find_reference_file, read_dfe_csv
 
 __all__ = [
     "OUTCOME_COLUMNS",
@@ -49,12 +48,7 @@ __all__ = [
 #: Columns of every loader in this module, in order.
 OUTCOME_COLUMNS = [
     "year",
-    "geographic_level",
-    "region_code",
-    "region_name",
-    "la_code",
-    "ons_code",
-    "la_name",
+    *GEOGRAPHY_COLUMNS,
     "indicator",
     "numerator",
     "denominator",
@@ -150,15 +144,7 @@ def outcome_files(table: str) -> dict[int, Path]:
     """
     if table not in _TABLES:
         raise ReferenceDataError(f"unknown outcome table {table!r}; use one of {sorted(_TABLES)}.")
-    stem = _TABLES[table][0]
-    rx = re.escape(stem) + r"_(\d{4})pub\.csv"
-    out = {int(re.fullmatch(rx, n).group(1)): p for n, p in find_reference_files(rx).items()}
-    raw = find_reference_files(re.escape(stem + ".csv"))
-    for path in raw.values():
-        years = pd.to_numeric(read_dfe_csv(path)["time_period"], errors="coerce")
-        if years.notna().any():
-            out.setdefault(int(years.max()), path)
-    return dict(sorted(out.items()))
+    return files_by_release(_TABLES[table][0])
 
 
 def _pick(table: str, release) -> tuple[int, Path]:
@@ -186,22 +172,6 @@ def _pick(table: str, release) -> tuple[int, Path]:
     return rel, files[rel]
 
 
-def _first(df: pd.DataFrame, names: tuple[str, ...], path) -> str:
-    for n in names:
-        if n in df.columns:
-            return n
-    raise ReferenceDataError(
-        f"file {path}: none of the columns {', '.join(names)} is present "
-        f"(columns: {', '.join(df.columns)}). Is this the published DfE file?"
-    )
-
-
-def _stamp(path: Path) -> tuple[str, int, int]:
-    p = Path(path).resolve()
-    st = p.stat()
-    return str(p), st.st_mtime_ns, st.st_size
-
-
 @functools.lru_cache(maxsize=8)
 def _tidy_cached(table: str, path: str, mtime_ns: int, size: int, release: int) -> pd.DataFrame:
     return _tidy(table, path, release)
@@ -210,35 +180,22 @@ def _tidy_cached(table: str, path: str, mtime_ns: int, size: int, release: int) 
 def _tidy(table: str, path: str, release: int) -> pd.DataFrame:
     _, group_col, breakdown_col = _TABLES[table]
     raw = read_dfe_csv(path)
-    count_col = _first(raw, _COUNT_COLS, path)
-    pct_col = _first(raw, _PERCENT_COLS, path)
+    count_col = first_column(raw, _COUNT_COLS, path)
+    pct_col = first_column(raw, _PERCENT_COLS, path)
     for c in ("time_period", "geographic_level", group_col, breakdown_col):
-        _first(raw, (c,), path)
+        first_column(raw, (c,), path)
     raw = read_dfe_csv(path, numeric=[count_col, pct_col])
     raw = raw[raw["geographic_level"].str.strip().isin(["National", "Regional", "Local authority"])]
-
-    def col(name):
-        return raw[name].str.strip() if name in raw.columns else pd.Series("", index=raw.index)
-
-    region = col("region_name")
-    base = pd.DataFrame(
-        {
-            "year": pd.to_numeric(raw["time_period"], errors="coerce").astype("int64"),
-            "geographic_level": col("geographic_level"),
-            "region_code": col("region_code"),
-            "region_name": region.where(region == "", region.map(harmonise_region_name)),
-            "la_code": col("old_la_code"),
-            "ons_code": col("new_la_code").str.upper(),
-            "la_name": col("la_name"),
-            "group": col(group_col),
-            "breakdown": col(breakdown_col),
-            "count": raw[count_col].to_numpy(),
-            "count_flag": raw[f"{count_col}_flag"].to_numpy(),
-            "percent": raw[pct_col].to_numpy(),
-            "percent_flag": raw[f"{pct_col}_flag"].to_numpy(),
-        }
+    base = geography(raw).assign(
+        year=pd.to_numeric(raw["time_period"], errors="coerce").astype("int64"),
+        group=raw[group_col].str.strip(),
+        breakdown=raw[breakdown_col].str.strip(),
+        count=raw[count_col].to_numpy(),
+        count_flag=raw[f"{count_col}_flag"].to_numpy(),
+        percent=raw[pct_col].to_numpy(),
+        percent_flag=raw[f"{pct_col}_flag"].to_numpy(),
     )
-    keys = ["year", "geographic_level", "region_code", "region_name", "la_code", "ons_code", "la_name"]
+    keys = ["year", *GEOGRAPHY_COLUMNS]
     frames = []
     for m in OUTCOME_MEASURES.values():
         if m.table != table:
@@ -291,7 +248,7 @@ def _tidy(table: str, path: str, release: int) -> pd.DataFrame:
 
 def _load(table: str, release) -> pd.DataFrame:
     rel, path = _pick(table, release)
-    return _tidy_cached(table, *_stamp(path), rel).copy()
+    return _tidy_cached(table, *file_stamp(path), rel).copy()
 
 
 _RETURNS = """

@@ -9,29 +9,19 @@ to remember it.
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import pandas as pd
 
 from ..errors import ParameterError
-from .authorities import REGIONS, harmonise_region_name, resolve_authority
+from ._dfe import GEOGRAPHY_COLUMNS, file_stamp, geography
+from .authorities import REGIONS, resolve_authority
 from .search import find_reference_file, read_dfe_csv
 
 __all__ = ["POPULATION_FILE", "population_0_17", "population_for"]
 
 POPULATION_FILE = "ons_mid-year_population_estimates_0_17_2012_to_2024.csv"
 
-_COLUMNS = [
-    "year",
-    "geographic_level",
-    "region_code",
-    "region_name",
-    "la_code",
-    "ons_code",
-    "la_name",
-    "population",
-    "population_flag",
-]
+_COLUMNS = ["year", *GEOGRAPHY_COLUMNS, "population", "population_flag"]
 
 
 @functools.lru_cache(maxsize=4)
@@ -40,23 +30,10 @@ def _load(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
     if "age_group" in df.columns:
         ages = df["age_group"].str.strip().str.lower()
         df = df[ages.str.contains("0 to 17") | ages.eq("")]
-
-    def col(name):
-        return df[name].str.strip() if name in df.columns else pd.Series("", index=df.index)
-
-    region = col("region_name")
-    out = pd.DataFrame(
-        {
-            "year": pd.to_numeric(df["time_period"], errors="raise").astype("int64"),
-            "geographic_level": col("geographic_level"),
-            "region_code": col("region_code"),
-            "region_name": region.where(region == "", region.map(harmonise_region_name)),
-            "la_code": col("old_la_code"),
-            "ons_code": col("new_la_code").str.upper(),
-            "la_name": col("la_name"),
-            "population": df["population_estimate"],
-            "population_flag": df["population_estimate_flag"],
-        }
+    out = geography(df).assign(
+        year=pd.to_numeric(df["time_period"], errors="raise").astype("int64"),
+        population=df["population_estimate"],
+        population_flag=df["population_estimate_flag"],
     )
     return out[_COLUMNS].sort_values(["year", "geographic_level", "region_code", "la_code"]).reset_index(
         drop=True
@@ -90,9 +67,7 @@ def population_0_17() -> pd.DataFrame:
     >>> int(p.loc[(p.la_code == "872") & (p.year == 2021), "population"].item())
     41129
     """
-    path = Path(find_reference_file(POPULATION_FILE)).resolve()
-    st = path.stat()
-    return _load(str(path), st.st_mtime_ns, st.st_size).copy()
+    return _load(*file_stamp(find_reference_file(POPULATION_FILE))).copy()
 
 
 def population_for(la, year: int) -> float:

@@ -70,6 +70,24 @@ def _out(low, high, scalar: bool):
     return low, high
 
 
+def _proportion_limits(x, n, confidence, limits, *, whole_numbers: bool = False):
+    """Validate a one-sample proportion's inputs and apply ``limits`` where it is defined.
+
+    ``limits(xs, ns)`` gets the counts of the defined elements (``n > 0``, finite) and returns
+    their (low, high) arrays; other elements are NaN. ``whole_numbers`` is for exact methods.
+    """
+    scalar = np.ndim(x) == 0 and np.ndim(n) == 0
+    _z(confidence)
+    x, n, ok = _proportion_inputs(x, n)
+    if whole_numbers:
+        _integer_valued(x, "x")
+        _integer_valued(n, "n")
+    low = np.full(x.shape, np.nan)
+    high = np.full(x.shape, np.nan)
+    low[ok], high[ok] = limits(x[ok], n[ok])
+    return _out(low, high, scalar)
+
+
 def wilson_interval(x, n, *, confidence: float = 0.95):
     r"""Wilson score interval for a binomial proportion ``x / n``.
 
@@ -111,20 +129,18 @@ def wilson_interval(x, n, *, confidence: float = 0.95):
     >>> wilson_interval([0, 12], [12, 12])[1].round(6).tolist()
     [0.242494, 1.0]
     """
-    scalar = np.ndim(x) == 0 and np.ndim(n) == 0
     z = _z(confidence)
-    x, n, ok = _proportion_inputs(x, n)
-    low = np.full(x.shape, np.nan)
-    high = np.full(x.shape, np.nan)
-    xs, ns = x[ok], n[ok]
-    z2 = z * z
-    centre = 2.0 * xs + z2
-    half = z * np.sqrt(z2 + 4.0 * xs * (1.0 - xs / ns))
-    denom = 2.0 * (ns + z2)
-    # Exact 0 and 1 at the boundaries (the formula gives them up to rounding).
-    low[ok] = np.where(xs == 0, 0.0, np.clip((centre - half) / denom, 0.0, 1.0))
-    high[ok] = np.where(xs == ns, 1.0, np.clip((centre + half) / denom, 0.0, 1.0))
-    return _out(low, high, scalar)
+
+    def limits(xs, ns):
+        z2 = z * z
+        centre = 2.0 * xs + z2
+        half = z * np.sqrt(z2 + 4.0 * xs * (1.0 - xs / ns))
+        denom = 2.0 * (ns + z2)
+        # Exact 0 and 1 at the boundaries (the formula gives them up to rounding).
+        return (np.where(xs == 0, 0.0, np.clip((centre - half) / denom, 0.0, 1.0)),
+                np.where(xs == ns, 1.0, np.clip((centre + half) / denom, 0.0, 1.0)))
+
+    return _proportion_limits(x, n, confidence, limits)
 
 
 def _integer_valued(arr: np.ndarray, name: str) -> None:
@@ -160,19 +176,15 @@ def clopper_pearson_interval(x, n, *, confidence: float = 0.95):
     >>> [round(v, 6) for v in clopper_pearson_interval(45, 52)]
     [0.742121, 0.944121]
     """
-    scalar = np.ndim(x) == 0 and np.ndim(n) == 0
     alpha = 1.0 - confidence
-    _z(confidence)
-    x, n, ok = _proportion_inputs(x, n)
-    low = np.full(x.shape, np.nan)
-    high = np.full(x.shape, np.nan)
-    xs, ns = x[ok], n[ok]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        lo = stats.beta.ppf(alpha / 2.0, xs, ns - xs + 1.0)
-        hi = stats.beta.ppf(1.0 - alpha / 2.0, xs + 1.0, ns - xs)
-    low[ok] = np.where(xs == 0, 0.0, lo)
-    high[ok] = np.where(xs == ns, 1.0, hi)
-    return _out(low, high, scalar)
+
+    def limits(xs, ns):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            lo = stats.beta.ppf(alpha / 2.0, xs, ns - xs + 1.0)
+            hi = stats.beta.ppf(1.0 - alpha / 2.0, xs + 1.0, ns - xs)
+        return np.where(xs == 0, 0.0, lo), np.where(xs == ns, 1.0, hi)
+
+    return _proportion_limits(x, n, confidence, limits)
 
 
 def jeffreys_interval(x, n, *, confidence: float = 0.95):
@@ -201,16 +213,13 @@ def jeffreys_interval(x, n, *, confidence: float = 0.95):
     >>> [round(v, 6) for v in jeffreys_interval(45, 52)]
     [0.753784, 0.937712]
     """
-    scalar = np.ndim(x) == 0 and np.ndim(n) == 0
     alpha = 1.0 - confidence
-    _z(confidence)
-    x, n, ok = _proportion_inputs(x, n)
-    low = np.full(x.shape, np.nan)
-    high = np.full(x.shape, np.nan)
-    xs, ns = x[ok], n[ok]
-    low[ok] = stats.beta.ppf(alpha / 2.0, xs + 0.5, ns - xs + 0.5)
-    high[ok] = stats.beta.ppf(1.0 - alpha / 2.0, xs + 0.5, ns - xs + 0.5)
-    return _out(low, high, scalar)
+
+    def limits(xs, ns):
+        return (stats.beta.ppf(alpha / 2.0, xs + 0.5, ns - xs + 0.5),
+                stats.beta.ppf(1.0 - alpha / 2.0, xs + 0.5, ns - xs + 0.5))
+
+    return _proportion_limits(x, n, confidence, limits)
 
 
 def _midp_binomial_limits(k: int, m: int, alpha: float) -> tuple[float, float]:
@@ -261,17 +270,13 @@ def midp_interval(x, n, *, confidence: float = 0.95):
     >>> [round(v, 6) for v in midp_interval(45, 52)]
     [0.751785, 0.939176]
     """
-    scalar = np.ndim(x) == 0 and np.ndim(n) == 0
     alpha = 1.0 - confidence
-    _z(confidence)
-    x, n, ok = _proportion_inputs(x, n)
-    _integer_valued(x, "x")
-    _integer_valued(n, "n")
-    low = np.full(x.shape, np.nan)
-    high = np.full(x.shape, np.nan)
-    for idx in zip(*np.nonzero(ok)):
-        low[idx], high[idx] = _midp_binomial_limits(int(x[idx]), int(n[idx]), alpha)
-    return _out(low, high, scalar)
+
+    def limits(xs, ns):
+        pairs = [_midp_binomial_limits(int(k), int(m), alpha) for k, m in zip(xs, ns)]
+        return np.array([p[0] for p in pairs], dtype=float), np.array([p[1] for p in pairs], dtype=float)
+
+    return _proportion_limits(x, n, confidence, limits, whole_numbers=True)
 
 
 PROPORTION_METHODS = {
