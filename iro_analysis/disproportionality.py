@@ -319,7 +319,9 @@ def disproportionality(
             raise ParameterError(f"population_total must be positive, got {population_total!r}.")
     pi = pop / P
     n_rate = pi * population_total if population_total is not None else pop.copy()
-    impossible = x > pop
+    # No rate where the cohort outnumbers the population estimate, whether the raw count or the
+    # count scaled to the ONS total for the year (small groups can fall below the cohort when scaled).
+    impossible = (x > pop) | (x > n_rate)
     valid = ~impossible & (pop > 0)
 
     ref = _resolve_reference(reference, groups)

@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from iro_analysis import disproportionality as dp
@@ -166,6 +166,8 @@ def test_input_validation():
     pop=st.lists(st.integers(200, 60_000), min_size=6, max_size=6),
     total=st.one_of(st.none(), st.floats(1_000, 200_000)),
 )
+# Found by hypothesis: scaled to a total of 1,000, G1's population is 58.997 < 59 children in care.
+@example(cic=[0, 59, 0], pop=[200, 200, 2990, 200, 200, 200], total=1000.0)
 def test_identities(cic, pop, total):
     groups = [f"G{i}" for i in range(len(cic))]
     cic = dict(zip(groups, cic))
@@ -174,6 +176,12 @@ def test_identities(cic, pop, total):
     popd = dict(zip(groups, pop))
     t = dp.disproportionality(cic, popd, reference="G0", population_total=total).set_index("ethnic_group")
     overall = 1e4 * sum(cic.values()) / t["rate_population"].sum()
+    # A cohort larger than its (scaled) population gets no rate or ratio, only the flag.
+    impossible = t["cic"] > t["rate_population"]
+    assert t["impossible_denominator"].equals(impossible | (t["cic"] > t["population"]))
+    assert t.loc[t["impossible_denominator"], ["rate_per_10k", "representation_ratio"]].isna().all().all()
+    if t["impossible_denominator"].any():
+        return
     for g in groups:
         # RepR = rate / overall rate
         assert t.at[g, "representation_ratio"] == pytest.approx(t.at[g, "rate_per_10k"] / overall, rel=1e-9)
