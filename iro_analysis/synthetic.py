@@ -20,15 +20,21 @@ Model (event based, vectorised with numpy)
   return home). The short/long balance is solved for each authority so that the expected
   stock matches published stock / starts (Little's law). About 12% of children who return
   home come back into care (a second period).
-* **Calibration** is then forced exactly: for each 31 March in the requested years (in order),
-  periods are truncated inside that year, extended past 31 March, or new entrants are added,
-  so that the number of children in care on 31 March (excluding short breaks) equals the
-  published figure, split into UASC and other children by the published UASC share. Changes
-  for one year never move an earlier 31 March. Ethnicity (DfE main groups) is assigned so
-  that the children in care on 31 March of the final year match the published mix exactly,
-  and earlier years as closely as the already-assigned children allow; the legal-status mix
-  on the final 31 March is matched by choosing section 20 versus court routes and by solving
-  the interim-care-order duration.
+* **Calibration** is then forced year by year. The 31 March before the first collection year
+  is set to the published figure (the opening stock); then, for each collection year in
+  order, the number of children starting care (counted once each, short breaks excluded, as
+  DfE counts them) is set to the published figure by adding or removing entrants of that
+  year, and the number in care on 31 March (excluding short breaks) to the published figure,
+  split into UASC and other children by the published UASC share, by truncating periods
+  inside the year, extending them past 31 March or, last, adding entrants. Children ceasing
+  then follow from the flow identity between the two calibrated stocks. Changes for one
+  year never move an earlier 31 March. Ethnicity (DfE main groups) is assigned so that the
+  children in care on 31 March of the final year match the published mix exactly, and
+  earlier years as closely as the already-assigned children allow: UASC take England's UASC
+  mix (national UASC characteristics, mostly Other, Black African and other Asian), capped
+  by the authority's own count of each group, and other children the remainder. The
+  legal-status mix on the final 31 March is matched by choosing section 20 versus court
+  routes and by solving the interim-care-order duration.
 * **Episodes** arise from legal-status events (L1/L2 -> C1, C1 -> C2, C1 -> E1, adoptive
   placement) and placement moves (a Poisson process, more frequent for teenagers), giving RNE
   S/L/P/T/B and REC X1 between episodes. Placements depend on age (foster care U1-U6 for most;
@@ -39,8 +45,12 @@ Model (event based, vectorised with numpy)
   ``add_working_days(period_start, 20)``, second ``add_calendar_months(first_review, 3)``,
   then ``add_calendar_months(previous_review, 6)``; each restarts from the actual date. Most
   are held in the fortnight before the due date, about 6% are naturally late by a few days to
-  a few weeks, about 5% are held early (restarting the clock). Participation codes follow age
-  (PN0 under 4). Short-breaks-only children (V3/V4) have no reviews.
+  a few weeks, about 5% are held early (restarting the clock). Reviews are also brought
+  forward (reg 33(3)) after 80% of placement moves and of final care or placement orders:
+  held 1-4 weeks after the event, and for 80% of those the next about three months later,
+  then six-monthly (the "1, 3 and 9 months" restart one seed report describes). Brought-
+  forward reviews are early, so on time, and restart the clock. Participation codes follow
+  age (PN0 under 4). Short-breaks-only children (V3/V4) have no reviews.
 * **Missing episodes** (M/A) are far more frequent for teenagers (a heavy-tailed minority).
 
 Injected defects (``defects=True``) are listed in ``ground_truth`` with the line of the written
@@ -98,6 +108,17 @@ ENGLAND_DEFAULTS = {
         "Black": 6270 / 83530,
         "Other": 3920 / 83530,
         "Refused or not obtained": 470 / 83530,
+    },
+    # UASC looked after on 31 March 2024 by ethnic group (national UASC characteristics table:
+    # 7,380 UASC; Other 2,930, Black 1,890 (1,630 African), Asian 1,870 (1,820 any other Asian),
+    # White 340, Mixed 130, refused or not yet obtained 230).
+    "uasc_ethnicity": {
+        "White": 340 / 7380,
+        "Mixed": 130 / 7380,
+        "Asian": 1870 / 7380,
+        "Black": 1890 / 7380,
+        "Other": 2930 / 7380,
+        "Refused or not obtained": 230 / 7380,
     },
     "legal_status": {
         "Full care order": 48700 / 83530,
@@ -215,6 +236,34 @@ def _shares_from_characteristics(sub: pd.DataFrame, label_map: dict | None = Non
     return out
 
 
+_UASC_TOTAL_PREFIX = {"1.": "White", "2.": "Mixed", "3.": "Asian", "4.": "Black", "5.": "Other",
+                      "6.": "Refused or not obtained"}
+
+
+def _national_uasc_ethnicity(year: int) -> dict:
+    """Shares of England's UASC on 31 March by ethnic group, for the published year nearest ``year``.
+
+    Read from :func:`iro_analysis.reference.national_uasc_characteristics` (rows "1. Total
+    White" ... "6. Total refused ..."); ``{}`` when the table is absent or has no ethnic rows.
+    """
+    try:
+        t = _ref("national_uasc_characteristics")()
+    except (ReferenceDataError, AttributeError):
+        return {}
+    t = t[t["cla_group"].str.lower().str.contains("ethnic") & t["count"].notna()]
+    if t.empty:
+        return {}
+    y = min(t["year"].unique(), key=lambda v: (abs(int(v) - year), -int(v)))
+    t = t[t["year"] == y]
+    out = {}
+    for label, count in zip(t["characteristic"], t["count"]):
+        g = _UASC_TOTAL_PREFIX.get(str(label)[:2])
+        if g is not None and "total" in str(label).lower():
+            out[g] = out.get(g, 0.0) + float(count)
+    total = sum(out.values())
+    return {g: v / total for g, v in out.items()} if total > 0 else {}
+
+
 def calibration_targets(la, year: int, *, years: int = 1, calibration: dict | None = None) -> dict:
     """Targets for the synthetic population of one authority.
 
@@ -231,22 +280,28 @@ def calibration_targets(la, year: int, *, years: int = 1, calibration: dict | No
         Overrides: ``size`` (children in care on 31 March when no published figure),
         ``cla_31_march``/``starting``/``ceasing`` (int, or dict year -> int), ``uasc_share``,
         ``ethnicity`` (group -> share, groups as in :data:`iro_analysis.codes.ETHNIC_GROUP_ORDER`),
-        ``legal_status`` (DfE legal-status label -> share).
+        ``uasc_ethnicity`` (group -> share among UASC), ``legal_status`` (DfE legal-status
+        label -> share).
 
     Returns
     -------
     dict
         ``la_code, la_name, ons_code, year, years, collection_years, source ("published" or
         "england_default"), cla_31_march, starting, ceasing`` (dicts year -> int),
-        ``uasc_share`` (dict year -> float), ``ethnicity``, ``legal_status`` (dicts of shares for
-        the final year).
+        ``opening_stock`` (int, children in care on the 31 March before the first collection
+        year), ``uasc_share`` (dict year -> float), ``ethnicity``, ``uasc_ethnicity``,
+        ``legal_status`` (dicts of shares for the final year).
 
     Notes
     -----
     Published counts come from :func:`iro_analysis.reference.cla_rates` (latest release) and
     shares from :func:`iro_analysis.reference.cla_characteristics`; suppressed cells share out
     the remainder of the total equally. Years outside the published range take the nearest
-    published year.
+    published year. ``opening_stock`` is the published figure for the year before the first
+    collection year when there is one (and ``cla_31_march`` is not overridden), otherwise the
+    flow identity ``stock - starting + ceasing`` of the first collection year. The UASC
+    ethnicity mix is England's (:func:`iro_analysis.reference.national_uasc_characteristics`,
+    nearest published year; DfE does not publish it by authority).
     """
     year = int(_cal.parse_year(year))
     years = int(years)
@@ -267,6 +322,7 @@ def calibration_targets(la, year: int, *, years: int = 1, calibration: dict | No
     uasc: dict = {}
     ethnicity: dict = {}
     legal: dict = {}
+    uasc_eth: dict = {}
     source = "england_default"
     try:
         rates = _ref("cla_rates")()
@@ -291,6 +347,7 @@ def calibration_targets(la, year: int, *, years: int = 1, calibration: dict | No
             ethnicity = _shares_from_characteristics(
                 c[grp.str.contains("ethnic") & (c["year"] == ye)], _DFE_TO_GROUP
             )
+        uasc_eth = _national_uasc_ethnicity(year)
         years_ls = sorted(c.loc[grp.str.contains("legal"), "year"].unique())
         if years_ls:
             yl = min(years_ls, key=lambda v: (abs(v - year), -v))
@@ -322,6 +379,12 @@ def calibration_targets(la, year: int, *, years: int = 1, calibration: dict | No
             else:
                 vals[cy] = int(round(size * ratio))
         out[measure] = vals
+    prior = cys[0] - 1
+    if calibration.get("cla_31_march") is None and prior in published["cla_31_march"]:
+        out["opening_stock"] = int(published["cla_31_march"][prior])
+    else:
+        c0 = cys[0]
+        out["opening_stock"] = max(out["cla_31_march"][c0] - out["starting"][c0] + out["ceasing"][c0], 0)
     u_override = calibration.get("uasc_share")
     out["uasc_share"] = {
         cy: float(u_override if u_override is not None else _nearest(uasc, cy) if uasc else ENGLAND_DEFAULTS["uasc_share"])
@@ -333,6 +396,12 @@ def calibration_targets(la, year: int, *, years: int = 1, calibration: dict | No
     if s <= 0:
         raise ParameterError("The ethnicity shares given for calibration sum to zero.")
     out["ethnicity"] = {g: v / s for g, v in eth.items()}
+    ue = dict(calibration.get("uasc_ethnicity") or uasc_eth or ENGLAND_DEFAULTS["uasc_ethnicity"])
+    ue = {g: float(ue.get(g, 0.0)) for g in _GROUPS}
+    s = sum(ue.values())
+    if s <= 0:
+        raise ParameterError("The UASC ethnicity shares given for calibration sum to zero.")
+    out["uasc_ethnicity"] = {g: v / s for g, v in ue.items()}
     ls = dict(calibration.get("legal_status") or legal or ENGLAND_DEFAULTS["legal_status"])
     s = sum(ls.values()) or 1.0
     out["legal_status"] = {k: float(v) / s for k, v in ls.items()}
@@ -562,15 +631,82 @@ def _in_stock(periods: pd.DataFrame, day: int) -> np.ndarray:
     return ((periods["start"] <= day) & (periods["end"] > day) & ~periods["short_breaks"]).to_numpy()
 
 
+def _entrants_in_care_at(rng, periods: pd.DataFrame, n: int, is_uasc: bool, lam: float, t_prev: int, t: int,
+                         label: str) -> pd.DataFrame:
+    """``n`` new children entering care in (t_prev, t] and still in care on day ``t``."""
+    new = _new_children(rng, np.sort(rng.integers(t_prev + 1, t + 1, size=n)), is_uasc, lam)
+    new["child"] = periods["child"].max() + 1 + np.arange(n)
+    new = _cap_at_18(new)
+    # keep them past 31 March; those reaching 18 first are re-drawn younger
+    young = new["b18"].to_numpy() <= t + 1
+    if young.any():
+        new.loc[young, "dob"] = new.loc[young, "start"] - (15 * 365 + rng.integers(0, 365, young.sum()))
+        new = _cap_at_18(new.drop(columns="b18"))
+    stay = t + 1 + np.ceil(rng.exponential(400, size=n)).astype(np.int64)
+    new["end"] = np.maximum(new["end"].to_numpy(), np.minimum(stay, new["b18"].to_numpy()))
+    new["short_breaks"] = False
+    new["forced"] = label
+    new["lam"] = lam
+    return new
+
+
+def _force_starts(rng, periods: pd.DataFrame, t_prev: int, t: int, want: int, n_uasc: int,
+                  lam: float) -> pd.DataFrame:
+    """Make the number of children starting care in (t_prev, t] equal ``want``.
+
+    Counted as DfE counts starts: children (once each, however many periods begin in the
+    year), short breaks excluded. A shortfall adds new (non-UASC) entrants on random days of
+    the year; an excess removes the periods that some entrants (non-UASC first) begin in
+    or after the year. Nothing before ``t_prev`` moves. When fewer than ``n_uasc`` UASC would be in
+    care on ``t``, the missing UASC enter during the year first (as starts), so that the
+    stock calibration that follows does not add them on top of the published starts.
+    """
+    u_short = n_uasc - int((_in_stock(periods, t) & periods["uasc"].to_numpy()).sum())
+    if u_short > 0 and want > 0:
+        new = _entrants_in_care_at(rng, periods, min(u_short, int(want)), True, lam, t_prev, t, "added_start")
+        periods = pd.concat([periods, new], ignore_index=True)
+    st = periods["start"].to_numpy()
+    in_year = (st > t_prev) & (st <= t) & ~periods["short_breaks"].to_numpy()
+    child = periods["child"].to_numpy()
+    kids = np.unique(child[in_year])
+    diff = int(want) - len(kids)
+    if diff > 0:
+        new = _new_children(rng, np.sort(rng.integers(t_prev + 1, t + 1, size=diff)), False, lam)
+        new["child"] = periods["child"].max() + 1 + np.arange(diff)
+        new = _cap_at_18(new)
+        new["short_breaks"] = False
+        new["forced"] = "added_start"
+        new["lam"] = lam
+        periods = pd.concat([periods, new], ignore_index=True)
+    elif diff < 0:
+        u_kids = np.unique(child[in_year & periods["uasc"].to_numpy()])
+        non = np.setdiff1d(kids, u_kids)
+        pool = non if len(non) >= -diff else kids
+        drop_kids = rng.choice(pool, size=-diff, replace=False)
+        drop = np.isin(child, drop_kids) & (st > t_prev)
+        periods = periods[~drop].reset_index(drop=True)
+    return periods
+
+
 def _force_stock(rng, periods: pd.DataFrame, targets: dict, lam: float) -> pd.DataFrame:
-    """Make the number in care on each 31 March equal the target (UASC and others apart)."""
+    """Make flows and stock match the targets, year by year.
+
+    The 31 March before the first collection year is set to ``opening_stock``; then, for each
+    collection year in order, the number of children starting care is set to ``starting``
+    (:func:`_force_starts`) and the number in care on 31 March to ``cla_31_march`` (UASC and
+    others apart). With both stocks and the starts fixed, children ceasing follow from the
+    flow identity (closing = opening + starts - ceased) and land near the published figure.
+    """
     cys = targets["collection_years"]
     periods = periods.copy()
-    for k, cy in enumerate(cys):
+    plan = [(cys[0] - 1, targets["opening_stock"], targets["uasc_share"][cys[0]], None)]
+    plan += [(cy, targets["cla_31_march"][cy], targets["uasc_share"][cy], targets["starting"][cy]) for cy in cys]
+    for cy, total, u_share, starts in plan:
         t = _day(f"{cy}-03-31")
         t_prev = _day(f"{cy - 1}-03-31")
-        total = targets["cla_31_march"][cy]
-        n_uasc = int(round(total * targets["uasc_share"][cy]))
+        n_uasc = int(round(total * u_share))
+        if starts is not None:
+            periods = _force_starts(rng, periods, t_prev, t, starts, n_uasc, lam)
         for is_uasc, want in ((True, n_uasc), (False, total - n_uasc)):
             grp = (periods["uasc"] == is_uasc).to_numpy()
             stock = _in_stock(periods, t) & grp
@@ -598,20 +734,7 @@ def _force_stock(rng, periods: pd.DataFrame, targets: dict, lam: float) -> pd.Da
                 periods.loc[periods.index[pick], "forced"] = "extended"
                 need = diff - len(pick)
                 if need > 0:
-                    days = rng.integers(t_prev + 1, t + 1, size=need)
-                    new = _new_children(rng, np.sort(days), is_uasc, lam)
-                    new["child"] = periods["child"].max() + 1 + np.arange(need)
-                    new = _cap_at_18(new)
-                    # keep them past 31 March; those reaching 18 first are re-drawn younger
-                    young = new["b18"].to_numpy() <= t + 1
-                    if young.any():
-                        new.loc[young, "dob"] = new.loc[young, "start"] - (15 * 365 + rng.integers(0, 365, young.sum()))
-                        new = _cap_at_18(new.drop(columns="b18"))
-                    stay = t + 1 + np.ceil(rng.exponential(400, size=need)).astype(np.int64)
-                    new["end"] = np.maximum(new["end"].to_numpy(), np.minimum(stay, new["b18"].to_numpy()))
-                    new["short_breaks"] = False
-                    new["forced"] = "added"
-                    new["lam"] = lam
+                    new = _entrants_in_care_at(rng, periods, need, is_uasc, lam, t_prev, t, "added")
                     periods = pd.concat([periods, new], ignore_index=True)
     return periods
 
@@ -650,7 +773,6 @@ def _short_breaks(rng, targets: dict, first_child: int) -> pd.DataFrame:
 # Ethnicity
 # ---------------------------------------------------------------------------------------------
 
-_UASC_ETH_W = {"White": 0.15, "Mixed": 0.0, "Asian": 0.2, "Black": 0.3, "Other": 0.35, "Refused or not obtained": 0.0}
 _DETAIL = {
     "White": (["WBRI", "WOTH", "WIRI", "WROM", "WIRT"], [0.84, 0.11, 0.02, 0.02, 0.01]),
     "Mixed": (["MWBC", "MWBA", "MWAS", "MOTH"], [0.35, 0.15, 0.2, 0.3]),
@@ -659,8 +781,16 @@ _DETAIL = {
     "Other": (["OOTH"], [1.0]),
     "Refused or not obtained": (["REFU", "NOBT"], [0.4, 0.6]),
 }
-_UASC_DETAIL = {"White": "WOTH", "Asian": "AOTH", "Black": "BAFR", "Other": "OOTH", "Mixed": "MOTH",
-                "Refused or not obtained": "NOBT"}
+# UASC minor groups within each main group: England's UASC on 31 March 2024 (national UASC
+# characteristics table), e.g. Black 1,890 = African 1,630 + other Black 230 + Caribbean 30.
+_UASC_DETAIL = {
+    "White": (["WOTH"], [1.0]),
+    "Mixed": (["MOTH", "MWBA", "MWAS"], [0.7, 0.15, 0.15]),
+    "Asian": (["AOTH", "APKN", "CHNE"], [0.97, 0.02, 0.01]),
+    "Black": (["BAFR", "BOTH", "BCRB"], [0.86, 0.12, 0.02]),
+    "Other": (["OOTH"], [1.0]),
+    "Refused or not obtained": (["NOBT", "REFU"], [0.85, 0.15]),
+}
 
 
 def _largest_remainder(shares: np.ndarray, n: int) -> np.ndarray:
@@ -672,59 +802,91 @@ def _largest_remainder(shares: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def _fill(rng, idx: np.ndarray, quota: np.ndarray, is_uasc: np.ndarray, group: np.ndarray):
-    """Give children ``idx`` groups within ``quota`` (counts per group), UASC first."""
-    quota = quota.copy()
-    uw = np.array([_UASC_ETH_W[g] for g in _GROUPS])
-    order = np.concatenate([rng.permutation(idx[is_uasc[idx]]), rng.permutation(idx[~is_uasc[idx]])])
-    n_u = int(is_uasc[idx].sum())
-    for j, i in enumerate(order[:n_u]):
-        w = uw * (quota > 0)
-        if w.sum() == 0:
-            w = (quota > 0).astype(float)
-        if w.sum() == 0:
-            break
-        g = rng.choice(len(_GROUPS), p=w / w.sum())
-        group[i] = g
-        quota[g] -= 1
-    rest = order[n_u:]
-    rest = rest[group[rest] < 0]
-    pool = np.repeat(np.arange(len(_GROUPS)), np.maximum(quota, 0))
-    pool = rng.permutation(pool)[: len(rest)]
-    group[rest[: len(pool)]] = pool
+def _capped_allocation(shares: np.ndarray, n: int, cap: np.ndarray) -> np.ndarray:
+    """Integer counts summing to ``min(n, cap.sum())``, proportional to ``shares``, none above ``cap``.
+
+    Groups that would exceed their cap are fixed at it and the rest is shared again among the
+    others in proportion to their shares (capacity when their shares are all zero).
+    """
+    cap = np.maximum(np.asarray(cap, dtype=int), 0)
+    n = int(min(n, cap.sum()))
+    out = np.zeros(len(cap), dtype=int)
+    free = cap > 0
+    while n > 0 and free.any():
+        w = np.where(free, shares, 0.0)
+        if w.sum() <= 0:
+            w = np.where(free, cap - out, 0).astype(float)
+        raw = w / w.sum() * n
+        over = free & (out + raw > cap)
+        if over.any():
+            n -= int((cap[over] - out[over]).sum())
+            out[over] = cap[over]
+            free &= ~over
+            continue
+        out += _largest_remainder(w, n)
+        break
+    return out
+
+
+def _fill(rng, idx: np.ndarray, quota: np.ndarray, group: np.ndarray):
+    """Give children ``idx`` (shuffled) groups from ``quota`` (counts per group)."""
+    pool = rng.permutation(np.repeat(np.arange(len(_GROUPS)), np.maximum(quota, 0)))
+    idx = rng.permutation(idx)
+    k = min(len(idx), len(pool))
+    group[idx[:k]] = pool[:k]
 
 
 def _assign_ethnicity(rng, periods: pd.DataFrame, targets: dict) -> pd.Series:
+    """Ethnic group and code of every child.
+
+    On each 31 March of the collection years (latest first) the children in care match the
+    authority's published mix exactly (as far as children fixed by a later year allow). UASC
+    take their share of each group from England's UASC mix, capped by the authority's own
+    count of that group; the other children get the remainder, so that non-UASC groups
+    (used by disproportionality analyses, which exclude UASC) are what the published mix
+    implies rather than whatever the UASC left over.
+    """
     shares = np.array([targets["ethnicity"][g] for g in _GROUPS])
+    ushares = np.array([targets["uasc_ethnicity"][g] for g in _GROUPS])
     children = periods.groupby("child")["uasc"].max()
     pos = pd.Series(np.arange(len(children)), index=children.index)
     is_uasc = children.to_numpy().astype(bool)
     group = np.full(len(children), -1)
+    ng = len(_GROUPS)
     for cy in reversed(targets["collection_years"]):
         t = _day(f"{cy}-03-31")
         kids = pos[np.unique(periods.loc[_in_stock(periods, t), "child"])].to_numpy()
         want = _largest_remainder(shares, len(kids))
-        have = np.bincount(group[kids][group[kids] >= 0], minlength=len(_GROUPS))
+        uk = kids[is_uasc[kids]]
+        u_want = _capped_allocation(ushares, len(uk), want)
+        u_have = np.bincount(group[uk][group[uk] >= 0], minlength=ng)
+        u_todo = uk[group[uk] < 0]
+        _fill(rng, u_todo, np.maximum(u_want - u_have, 0), group)
+        left = u_todo[group[u_todo] < 0]
+        if len(left):
+            group[left] = rng.choice(ng, size=len(left), p=ushares)
+        have = np.bincount(group[kids][group[kids] >= 0], minlength=ng)
         todo = kids[group[kids] < 0]
-        quota = np.maximum(want - have, 0)
-        _fill(rng, todo, quota, is_uasc, group)
+        _fill(rng, todo, np.maximum(want - have, 0), group)
         left = todo[group[todo] < 0]
         if len(left):
-            group[left] = rng.choice(len(_GROUPS), size=len(left), p=shares / shares.sum())
+            group[left] = rng.choice(ng, size=len(left), p=shares / shares.sum())
     left = np.flatnonzero(group < 0)
-    uw = np.array([_UASC_ETH_W[g] for g in _GROUPS])
+    # children not in care on any collection 31 March: the non-UASC remainder mix in expectation
+    n_u = targets["uasc_share"][targets["collection_years"][-1]]
+    rest = np.clip(shares - n_u * ushares, 0, None)
+    rest = rest / rest.sum() if rest.sum() > 0 else shares / shares.sum()
     group[left] = np.where(
         is_uasc[left],
-        rng.choice(len(_GROUPS), size=len(left), p=uw / uw.sum()),
-        rng.choice(len(_GROUPS), size=len(left), p=shares / shares.sum()),
+        rng.choice(ng, size=len(left), p=ushares),
+        rng.choice(ng, size=len(left), p=rest),
     )
     codes = np.empty(len(children), dtype=object)
     for gi, g in enumerate(_GROUPS):
         sel = np.flatnonzero(group == gi)
-        opts, w = _DETAIL[g]
-        codes[sel] = _choice(rng, opts, w, len(sel))
-        su = sel[is_uasc[sel]]
-        codes[su] = _UASC_DETAIL[g]
+        sn, su = sel[~is_uasc[sel]], sel[is_uasc[sel]]
+        codes[sn] = _choice(rng, *_DETAIL[g], len(sn))
+        codes[su] = _choice(rng, *_UASC_DETAIL[g], len(su))
     return pd.Series(codes, index=children.index, name="ETHNIC")
 
 
@@ -1027,10 +1189,40 @@ def _exit_reasons(rng, periods: pd.DataFrame, episodes: pd.DataFrame) -> np.ndar
 _PN_OLDER = (["PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"], [0.46, 0.08, 0.05, 0.06, 0.15, 0.1, 0.1])
 
 
-def _schedule_reviews(rng, periods: pd.DataFrame, data_end: int, defects: bool) -> pd.DataFrame:
-    """Reviews held (and deliberately missed) following the reg 33 schedule, vectorised over periods."""
+# Share of placement moves (and final care / placement orders) after which the review cycle
+# is restarted: a review within about a month of the event, for most the next about three
+# months later, then six-monthly (reviews brought forward under reg 33(3) on a significant
+# change of placement or plan; one seed report describes this "1, 3 and 9 months" restart as
+# its practice for every move).
+_P_MOVE_REVIEW = 0.8
+_P_MOVE_FOLLOW_UP = 0.8
+_KEY = 1 << 20  # day numbers stay far below this
+
+
+def _move_triggers(rng, p: pd.DataFrame, episodes: pd.DataFrame | None) -> np.ndarray:
+    """Sorted keys ``row * _KEY + day`` of the days reviews are brought forward to after moves."""
+    if episodes is None or not len(episodes):
+        return np.zeros(0, dtype=np.int64)
+    pos = pd.Series(np.arange(len(p)), index=p["index"].to_numpy())
+    move = episodes["RNE"].isin(["P", "B"]).to_numpy()
+    order = episodes["RNE"].isin(["L", "B"]).to_numpy() & episodes["LS"].isin(["C2", "E1"]).to_numpy()
+    mv = episodes[(move | order) & episodes["period_row"].isin(pos.index).to_numpy()]
+    mv = mv[rng.random(len(mv)) < _P_MOVE_REVIEW]
+    day = mv["DECOM"].to_numpy().astype(np.int64) + rng.integers(7, 29, len(mv))
+    return np.sort(pos[mv["period_row"].to_numpy()].to_numpy().astype(np.int64) * _KEY + day)
+
+
+def _schedule_reviews(rng, periods: pd.DataFrame, data_end: int, defects: bool,
+                      episodes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Reviews held (and deliberately missed) following the reg 33 schedule, vectorised over periods.
+
+    Reviews brought forward after placement moves (``episodes`` RNE P/B) are held early, so
+    they are on time and restart the clock like any other review.
+    """
     p = periods[periods["track"] != "SB"].reset_index()
     n = len(p)
+    trig = _move_triggers(rng, p, episodes)
+    follow = np.zeros(n, dtype=bool)
     start, end = p["start"].to_numpy(), p["end"].to_numpy()
     horizon = np.minimum(end, data_end + 1)  # reviews strictly before leaving and within the data
     hol = _cal.working_day_holidays(int(_to_dt([start.min()]).year[0]) - 1, int(_to_dt([data_end]).year[0]) + 2)
@@ -1062,6 +1254,19 @@ def _schedule_reviews(rng, periods: pd.DataFrame, data_end: int, defects: bool) 
         early = np.clip(early, lo, d)
         kind = np.where(((kind == 1) & (late_nat >= limit)) | ((kind == 2) & (late_inj >= limit)), 0, kind)
         date = np.select([kind == 2, kind == 1, kind == 3], [late_inj, late_nat, early], on)
+        # brought forward: after a placement move (not within four weeks of the last review),
+        # or three months after a review that followed a move; injected late ones are left alone
+        fu = np.where(follow[idx], _dt_days(_cal.add_calendar_months(_to_dt(lo - 1), 3))
+                      - rng.integers(0, 14, len(idx)), np.iinfo(np.int64).max)
+        k = np.searchsorted(trig, idx * _KEY + lo + 28)
+        kc = np.minimum(k, max(len(trig) - 1, 0))
+        hit = (k < len(trig)) & (trig[kc] // _KEY == idx) if len(trig) else np.zeros(len(idx), bool)
+        mv = np.where(hit, trig[kc] % _KEY if len(trig) else 0, np.iinfo(np.int64).max)
+        fwd = np.minimum(mv, fu)
+        use = (kind != 2) & (fwd < date) & (fwd <= d) & (fwd < h) & (fwd >= lo)
+        date = np.where(use, fwd, date)
+        kind = np.where(use, 3, kind)
+        follow[idx] = use & (mv <= fu) & (rng.random(len(idx)) < _P_MOVE_FOLLOW_UP)
         # deliberately missed: only when the child leaves (or the data end) within 90 days
         gap = np.minimum(h, data_end + 1) - d
         miss = (gap >= 1) & (gap <= 90) & (rng.random(len(idx)) < p_miss) & (d <= data_end)
@@ -1250,7 +1455,7 @@ def generate_return(la, year, *, years: int = 1, seed: int = 0, defects: bool = 
     cin[periods["track"].to_numpy() == "SB"] = "N2"
     episodes["CIN"] = cin.to_numpy()[episodes["period_row"].to_numpy()]
 
-    reviews = _schedule_reviews(rng, periods, data_end, defects)
+    reviews = _schedule_reviews(rng, periods, data_end, defects, episodes)
     missing = _missing_episodes(rng, periods, data_end)
 
     # children
@@ -1550,8 +1755,8 @@ def write_synthetic_returns(la, year, *, years: int = 1, out, seed: int = 0, def
             "year": cal["year"],
             "collection_years": cal["collection_years"],
             "defects": bool(defects),
-            "targets": {k: cal[k] for k in ("source", "cla_31_march", "starting", "ceasing", "uasc_share",
-                                            "ethnicity", "legal_status")},
+            "targets": {k: cal[k] for k in ("source", "cla_31_march", "opening_stock", "starting", "ceasing",
+                                            "uasc_share", "ethnicity", "uasc_ethnicity", "legal_status")},
             "model": cal["model"],
             "rows": counts,
             "injected_defects": {k: int(v) for k, v in gt["defect"].value_counts().sort_index().items()},
