@@ -215,8 +215,9 @@ def run_batch(
     las : iterable
         Authorities (any form :func:`iro_analysis.reference.resolve_authority` accepts).
     data_root : path, optional
-        Folder holding one return per authority, in ``<data_root>/<la_code>/``. Authorities
-        without a folder run on published figures only.
+        Folder holding one return per authority, in ``<data_root>/<la_code>/``. An authority
+        without a folder is run without a return; the report notebook needs one, so its record
+        says "failed" with the reason, and the others carry on.
     output_root : path, default "outputs"
     jobs : int, default 2
         Worker threads when no executor is given.
