@@ -16,7 +16,7 @@ import pandas as pd
 
 from .calendar import parse_year, year_label
 from .disclosure import assert_shareable, suppress_small_counts
-from .errors import ParameterError
+from .errors import ParameterError, ReferenceDataError
 
 __all__ = [
     "ReportParameters",
@@ -28,6 +28,7 @@ __all__ = [
     "by_quarter",
     "findings_summary",
     "describe_return",
+    "child_population",
     "column_label",
     "COLUMN_LABELS",
 ]
@@ -148,6 +149,22 @@ def validate_parameters(
         suppression_threshold=int(suppression_threshold),
         published=dict(published or {}),
     )
+
+
+def child_population(params: ReportParameters) -> float | None:
+    """The ONS 0-17 population the DfE uses for this authority's rates in this year, if published.
+
+    Returns None (rather than raising) when the estimate does not exist, for example for an
+    authority created after the mid-year estimate (Cumberland, Westmorland and Furness in
+    2022-23): the report then gives counts without rates per 10,000.
+    """
+    from .reference import population_for
+
+    try:
+        value = population_for(params.la_code, params.year)
+    except (ParameterError, ReferenceDataError):
+        return None
+    return None if value is None or pd.isna(value) else float(value)
 
 
 def load_return(params: ReportParameters):

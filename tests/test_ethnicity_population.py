@@ -118,3 +118,16 @@ def test_ethnicity_populations_stacks_sources_and_errors():
     assert pops["source"].unique().tolist() == ["census2011_0_17", "school_census"]
     with pytest.raises(ParameterError):
         ethnicity_population("872", source="census1991")
+
+
+def test_default_sources_skip_a_file_without_the_authority_but_named_sources_must_exist():
+    from iro_analysis.errors import ReferenceDataError
+    from iro_analysis.reference.ethnicity_population import ethnicity_populations
+
+    # Cumberland (942) was created in April 2023: the 2016-2022 school census extract has no rows for it
+    pops = ethnicity_populations("942", year=2024)
+    assert "school_census" in pops.attrs["unavailable"]
+    assert "school_census" not in set(pops["source"])
+    assert set(pops["source"]) == set(pops.attrs["sources"]) and len(pops.attrs["sources"]) >= 1
+    with pytest.raises(ReferenceDataError, match="Cumberland"):
+        ethnicity_populations("942", sources=["school_census"], year=2024)

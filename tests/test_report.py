@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from iro_analysis import DisclosureError, ParameterError
-from iro_analysis.report import report_paths, shareable_table, validate_parameters
+from iro_analysis.report import child_population, report_paths, shareable_table, validate_parameters
 
 
 def test_authority_in_any_form_resolves_to_the_same_report(tmp_path):
@@ -54,3 +54,10 @@ def test_shareable_table_suppresses_counts_and_their_percentages():
     assert out["percent"].tolist() == ["c", "72.8", "c"]
     with pytest.raises(DisclosureError):
         shareable_table(pd.DataFrame({"CHILD": ["A"], "count": [10]}))
+
+
+def test_child_population_is_the_dfe_denominator_or_none():
+    # DfE's 31 March 2022 rate for Wokingham uses the mid-2021 estimate, 41,129 (136 / 41,129 = 33.07 per 10,000)
+    assert child_population(validate_parameters("872", 2022)) == 41_129
+    # Cumberland was created in April 2023: no mid-2022 estimate exists, so no rate (not an error)
+    assert child_population(validate_parameters("942", 2023)) is None

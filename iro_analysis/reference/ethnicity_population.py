@@ -704,7 +704,9 @@ def ethnicity_populations(
     Returns
     -------
     DataFrame
-        The :func:`ethnicity_population` columns, one block per source.
+        The :func:`ethnicity_population` columns, one block per source. ``attrs["sources"]``
+        lists the sources used and ``attrs["unavailable"]`` the default sources whose file has no
+        rows for this authority, with the reason.
 
     Examples
     --------
@@ -712,14 +714,26 @@ def ethnicity_populations(
     >>> pops["source"].unique().tolist()
     ['census2011_0_17', 'census2021_all_ages']
     """
+    requested = sources is not None
     if sources is None:
         sources = available_ethnicity_sources(user_table=user_table)
-    frames = [
-        ethnicity_population(la, source=s, year=year, detailed=detailed, mapping=mapping, user_table=user_table)
-        for s in sources
-    ]
+    frames, used, unavailable = [], [], {}
+    for s in sources:
+        try:
+            frames.append(ethnicity_population(la, source=s, year=year, detailed=detailed, mapping=mapping,
+                                               user_table=user_table))
+            used.append(s)
+        except ReferenceDataError as exc:
+            # By default, a file that lacks this authority (e.g. one created after it was
+            # published) is left out and named; a source asked for by name must be there.
+            if requested:
+                raise
+            unavailable[s] = str(exc)
     if not frames:
-        raise ReferenceDataError("no ethnicity denominator file was found on the reference search path.")
+        raise ReferenceDataError(
+            "no ethnicity denominator was found for this authority on the reference search path"
+            + (f": {'; '.join(unavailable.values())}" if unavailable else ".")
+        )
     out = pd.concat(frames, ignore_index=True)
-    out.attrs = {"sources": list(sources)}
+    out.attrs = {"sources": used, "unavailable": unavailable}
     return out
