@@ -517,6 +517,21 @@ def _by_cid(n_children: int, pos: np.ndarray, values: np.ndarray, fill, dtype) -
     return out
 
 
+def _factorize_sorted(s: pd.Series) -> tuple[np.ndarray, object]:
+    """``pd.factorize(s, sort=True)`` for a column already sorted, without hashing.
+
+    Neighbouring values are compared instead (a tenth of the time on a national stack); a
+    column with missing values takes the general path.
+    """
+    values = s.to_numpy(dtype=object)
+    if len(values) < 2 or pd.isna(values).any():
+        return pd.factorize(s, sort=True)
+    head = np.empty(len(values), dtype=bool)
+    head[0] = True
+    np.not_equal(values[1:], values[:-1], out=head[1:])
+    return np.cumsum(head) - 1, values[head]
+
+
 def prepare(data) -> CohortData:
     """Build the episode chain and periods of care once, for several calls on the same data.
 
@@ -543,7 +558,7 @@ def prepare(data) -> CohortData:
     ep, dropped = _dedup_episodes(data)
     n = len(ep)
     # ep is sorted by CHILD, so a sorted factorize numbers children in that order.
-    cid, children = pd.factorize(ep["CHILD"], sort=True)
+    cid, children = _factorize_sorted(ep["CHILD"])
     children = pd.Index(np.asarray(children, dtype=object))
     ep = ep.assign(_cid=cid.astype("int64"))
     same_next = np.zeros(n, dtype=bool)
