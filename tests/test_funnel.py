@@ -246,3 +246,27 @@ def test_bad_input_raises_parameter_error():
         fn.overdispersion([5, 6], [10, 10], scale="sqrt")
     with pytest.raises(ParameterError, match="numeric"):
         fn.binomial_limits("high", 10)
+
+
+# O13: PHE proportion funnel limits (PHEindicatormethods, tests/testthat/testdata_funnel_prop_outputs.csv,
+# baseline 80.642448%); rows transcribed as published: n, 95% low/high, 99.8% low/high (percent).
+# PHE's method is the normal approximation truncated to 0-100, with z = 1.96 and 3.09 quantiles.
+PHE_FUNNEL_PROP = [
+    (1, 3.204264, 100, 0, 100),
+    (3, 35.933491, 100, 10.150815, 100),
+    (18, 62.390093, 98.894803, 51.864359, 100),
+    (41, 68.548635, 92.73626, 61.574398, 99.710497),
+    (50, 69.691035, 91.593861, 63.375595, 97.909301),
+    (486, 77.12978, 84.155115, 75.104102, 86.180794),
+    (9998, 79.867989, 81.416907, 79.421375, 81.863521),
+    (110000, 80.408963, 80.875933, 80.274317, 81.010578),
+]
+
+
+@pytest.mark.parametrize(("n", "lo95", "hi95", "lo998", "hi998"), PHE_FUNNEL_PROP)
+def test_o13_phe_proportion_funnel_limits(n, lo95, hi95, lo998, hi998):
+    baseline = 0.80642448
+    low, high = fn.binomial_limits(baseline, n, confidence=0.95, method="normal")
+    assert (100 * low, 100 * high) == (pytest.approx(lo95, abs=1e-5), pytest.approx(hi95, abs=1e-5))
+    low, high = fn.binomial_limits(baseline, n, confidence=0.998, method="normal")
+    assert (100 * low, 100 * high) == (pytest.approx(lo998, abs=1e-5), pytest.approx(hi998, abs=1e-5))
