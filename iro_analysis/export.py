@@ -38,14 +38,27 @@ RESTRICTED_MARKING = (
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def atomic_write_bytes(path, data: bytes) -> Path:
-    """Write bytes to ``path`` via a temporary file and an atomic rename."""
+def _default_mode() -> int:
+    """File permissions a plain ``open(..., "w")`` would give (0o666 less the umask)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def atomic_write_bytes(path, data: bytes, *, private: bool = False) -> Path:
+    """Write bytes to ``path`` via a temporary file and an atomic rename.
+
+    ``private=True`` keeps the temporary file's owner-only permissions (used for restricted,
+    child-level files); otherwise the file gets the usual permissions, so a shareable report on a
+    team drive can be opened by colleagues.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
+        os.chmod(temporary, 0o600 if private else _default_mode())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -53,9 +66,9 @@ def atomic_write_bytes(path, data: bytes) -> Path:
     return path
 
 
-def atomic_write_text(path, text: str) -> Path:
+def atomic_write_text(path, text: str, *, private: bool = False) -> Path:
     """Write UTF-8 text to ``path`` via a temporary file and an atomic rename."""
-    return atomic_write_bytes(path, text.encode("utf-8"))
+    return atomic_write_bytes(path, text.encode("utf-8"), private=private)
 
 
 def _sheet_name(name: str) -> str:
@@ -103,7 +116,7 @@ def write_restricted_csv(table: pd.DataFrame, folder, name: str) -> Path:
             f"child-level lists go only to a folder named 'restricted', not {str(folder)!r}."
         )
     body = table.to_csv(index=False, date_format="%Y-%m-%d")
-    path = atomic_write_text(folder / name, f"# {RESTRICTED_MARKING}\n{body}")
+    path = atomic_write_text(folder / name, f"# {RESTRICTED_MARKING}\n{body}", private=True)
     readme = folder / "README.txt"
     if not readme.exists():
         atomic_write_text(
@@ -111,6 +124,7 @@ def write_restricted_csv(table: pd.DataFrame, folder, name: str) -> Path:
             RESTRICTED_MARKING + "\n\nThe files here list individual children's records (for example "
             "late or missing reviews) so that they can be checked and corrected in the case "
             "management system. They are not part of the shareable report.\n",
+            private=True,
         )
     return path
 

@@ -86,3 +86,15 @@ def test_restricted_csv_is_marked_and_only_in_a_restricted_folder(tmp_path):
 def test_atomic_write_leaves_no_temporary_files(tmp_path):
     atomic_write_text(tmp_path / "a" / "out.txt", "done")
     assert [p.name for p in (tmp_path / "a").iterdir()] == ["out.txt"]
+
+
+def test_shareable_files_get_usual_permissions_restricted_ones_owner_only(tmp_path):
+    import os
+    import stat
+
+    shared = atomic_write_text(tmp_path / "report.html", "<p>ok</p>")
+    restricted = write_restricted_csv(pd.DataFrame({"CHILD": ["SYN1"]}), tmp_path / "restricted", "x.csv")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o666 & ~umask
+    assert stat.S_IMODE(restricted.stat().st_mode) == 0o600
