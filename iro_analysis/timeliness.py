@@ -149,10 +149,13 @@ class _Rules:
 
     def add_interval(self, dates: np.ndarray, months: int) -> np.ndarray:
         """Add 3 or 6 months (or 91/183 days) to datetime64[ns] values; NaT stays NaT."""
+        return self.add_intervals(dates, (months,))[0]
+
+    def add_intervals(self, dates: np.ndarray, months: tuple) -> list:
+        """:meth:`add_interval` for several intervals at once (one pass over the dates)."""
         if self.later_intervals == "days":
-            return dates + np.timedelta64(91 if months == 3 else 183, "D")
-        index = pd.DatetimeIndex(dates)
-        return (index + pd.DateOffset(months=months)).values.astype("datetime64[ns]")
+            return [dates + np.timedelta64(91 if k == 3 else 183, "D") for k in months]
+        return _by_day(dates, [_month_adder(k) for k in months])
 
     def step(self, dates: np.ndarray, position: np.ndarray) -> np.ndarray:
         """Next due date after a review (held or due) at chain position ``position``.
@@ -160,13 +163,11 @@ class _Rules:
         Position 1 (a first review) is followed by the 3-month interval, anything else by the
         6-month interval; an unknown position (0) counts as "after the second".
         """
-        out = np.empty(len(dates), dtype="datetime64[ns]")
         first = np.asarray(position) == 1
-        if first.any():
-            out[first] = self.add_interval(dates[first], 3)
-        if not first.all():
-            out[~first] = self.add_interval(dates[~first], 6)
-        return out
+        if not first.any() or first.all():
+            return self.add_interval(dates, 3 if len(first) and first[0] else 6)
+        plus3, plus6 = self.add_intervals(dates, (3, 6))
+        return np.where(first, plus3, plus6)
 
     def on_time(self, review: np.ndarray, due: np.ndarray) -> np.ndarray:
         return review <= due if self.comparison == "<=" else review < due
@@ -254,14 +255,48 @@ def _child_array(values) -> np.ndarray:
     return arr
 
 
+def _child_codes(first: pd.Series, second: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Integer codes for the children of two CHILD columns, as :func:`_child_array` reads them.
+
+    Returns the codes of each column and the identifiers (object array) indexed by code;
+    codes follow the first appearance in ``first`` then ``second``.
+    """
+    parts = []
+    for series in (first, second):
+        arr = series.to_numpy(dtype=object)
+        # strings (missing values included) go to the hash table as they are; anything else
+        # is converted the way _child_array does
+        if not isinstance(series.dtype, pd.StringDtype) and pd.api.types.infer_dtype(arr, skipna=True) not in (
+            "string",
+            "empty",
+        ):
+            arr = _child_array(series)
+        parts.append(arr)
+    codes, uniques = pd.factorize(np.concatenate(parts))
+    uniques = np.asarray(uniques, dtype=object)
+    missing = codes < 0
+    if missing.any():  # a missing CHILD is the child "" (as in _child_array)
+        blank = np.flatnonzero(uniques == "")
+        if len(blank):
+            codes[missing] = blank[0]
+        else:
+            codes[missing] = len(uniques)
+            uniques = np.append(uniques, np.array([""], dtype=object))
+    codes = codes.astype(np.int64, copy=False)
+    return codes[: len(parts[0])], codes[len(parts[0]):], uniques
+
+
 def _int_or_minus_one(values) -> np.ndarray:
     """Whole numbers as int64 with -1 for missing values."""
     numbers = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     return np.where(np.isnan(numbers), -1, numbers).astype(np.int64)
 
 
-def _review_arrays(data) -> dict:
-    """The reviews table as numpy arrays (CHILD, review_date, REVIEW_CODE, collection_year, source_row)."""
+def _review_arrays(data, *, raw_child: bool = False) -> dict:
+    """The reviews table as numpy arrays (CHILD, review_date, REVIEW_CODE, collection_year, source_row).
+
+    With ``raw_child`` the CHILD column is left as it is (see :func:`_child_codes`).
+    """
     reviews = _table(data, "reviews")
     if reviews is None:
         raise ParameterError(
@@ -273,7 +308,7 @@ def _review_arrays(data) -> dict:
         raise ParameterError(f"the reviews table lacks column(s) {missing}: it needs CHILD and REVIEW.")
     n = len(reviews)
     return {
-        "CHILD": _child_array(reviews["CHILD"]),
+        "CHILD": reviews["CHILD"] if raw_child else _child_array(reviews["CHILD"]),
         "review_date": pd.to_datetime(reviews["REVIEW"], errors="coerce").to_numpy(dtype="datetime64[ns]"),
         "REVIEW_CODE": (
             reviews["REVIEW_CODE"].to_numpy(dtype=object) if "REVIEW_CODE" in reviews.columns
@@ -321,7 +356,7 @@ _PERIOD_COLUMNS = (
 )
 
 
-def _period_arrays(data, periods) -> dict:
+def _period_arrays(data, periods, *, raw_child: bool = False) -> dict:
     """Periods of care as numpy arrays (computed with cohorts.periods_of_care unless given)."""
     if periods is None:
         from .cohorts import periods_of_care
@@ -334,7 +369,7 @@ def _period_arrays(data, periods) -> dict:
         raise ParameterError(
             f"periods lacks column(s) {missing}: pass the output of iro_analysis.cohorts.periods_of_care."
         )
-    out = {"CHILD": _child_array(periods["CHILD"])}
+    out = {"CHILD": periods["CHILD"] if raw_child else _child_array(periods["CHILD"])}
     for col in ("period_start", "period_end", "adoption_placement_start"):
         out[col] = pd.to_datetime(periods[col]).to_numpy(dtype="datetime64[ns]")
     for col in ("short_breaks_only", "remand", "placed_for_adoption"):
@@ -410,7 +445,53 @@ def _first_due(starts: np.ndarray, rules: "_Rules") -> np.ndarray:
         lo = int(str(days.min())[:4]) - 1
         hi = int(str(days.max())[:4]) + 1
         holidays = working_day_holidays(lo, hi)
-        out[valid] = add_working_days(pd.DatetimeIndex(days), 20, holidays=holidays).values
+        out = _by_day(starts, lambda d: add_working_days(pd.DatetimeIndex(d), 20, holidays=holidays).values, floor=True)
+    return out
+
+
+_DAY_NS = 86_400_000_000_000
+
+
+def _month_adder(months: int):
+    def add(dates: np.ndarray) -> np.ndarray:
+        return (pd.DatetimeIndex(dates) + pd.DateOffset(months=months)).values.astype("datetime64[ns]")
+
+    return add
+
+
+def _by_day(dates: np.ndarray, funcs, *, floor: bool = False):
+    """``func(dates)`` for date-wise functions (NaT -> NaT), each evaluated once per distinct day.
+
+    Many rows share few days, so each function runs on the range of days spanned and the
+    results are looked up. With ``floor=False`` every value must be midnight (a function may
+    keep the time of day); otherwise, or when the range is wide, the functions run on
+    ``dates`` directly. ``funcs`` is one function (one array returned) or a list (a list).
+    """
+    if callable(funcs):
+        return _by_day(dates, [funcs], floor=floor)[0]
+    n = len(dates)
+    if n < 4096:
+        return [f(dates) for f in funcs]
+    nat = np.isnat(dates)
+    ns = dates.view(np.int64)
+    day = ns // _DAY_NS
+    if not floor and ((ns - day * _DAY_NS != 0) & ~nat).any():
+        return [f(dates) for f in funcs]
+    has_nat = nat.any()
+    valid_days = day[~nat] if has_nat else day
+    if not len(valid_days):
+        return [f(dates) for f in funcs]
+    lo, hi = int(valid_days.min()), int(valid_days.max())
+    if hi - lo > 2 * n:
+        return [f(dates) for f in funcs]
+    span = (np.arange(lo, hi + 1, dtype=np.int64) * _DAY_NS).view("datetime64[ns]")
+    index = np.where(nat, 0, day - lo) if has_nat else day - lo
+    out = []
+    for f in funcs:
+        values = f(span)[index]
+        if has_nat:
+            values[nat] = _NAT
+        out.append(values)
     return out
 
 
@@ -560,9 +641,9 @@ def review_schedule(
     year = parse_year(year)
     rules = _check_options(first_review, later_intervals, comparison, include_adoption_schedule, close_days)
     year_start, year_end = year_bounds(year)
-    reviews = _review_arrays(data)
+    reviews = _review_arrays(data, raw_child=True)
     coverage = _coverage(data, year)
-    per = _period_arrays(data, periods)
+    per = _period_arrays(data, periods, raw_child=True)
     schedule = _build_schedule(reviews, per, rules, year, year_start, year_end, coverage)
     schedule.attrs["year"] = year
     return schedule
@@ -573,16 +654,27 @@ def _build_schedule(reviews, per, rules: "_Rules", year, year_start, year_end, c
     upper_bound = rules.add_interval(np.array([cov - _ONE_DAY], dtype="datetime64[ns]"), 6)[0]
 
     # ---- children as integer codes ----------------------------------------------------------
+    # periods first: periods_of_care lists them by child and start, so their codes come out
+    # sorted and the periods need no sort; the output keeps the order of first appearance in
+    # the reviews then the periods (``rank``)
     n_all = len(reviews["CHILD"])
-    codes, uniques = pd.factorize(np.concatenate([reviews["CHILD"], per["CHILD"]]))
-    uniques = np.asarray(uniques, dtype=object)
-    rc_all, pc = codes[:n_all].astype(np.int64), codes[n_all:].astype(np.int64)
+    pc, rc_all, uniques = _child_codes(per["CHILD"], reviews["CHILD"])
+    rank = np.empty(len(uniques), dtype=np.int64)
+    rank[pd.unique(np.concatenate([rc_all, pc]))] = np.arange(len(uniques))
 
     # ---- periods starting by the end of the year, ordered by child and start -----------------
     start_all = per["period_start"]
     porder = np.flatnonzero(start_all <= ye)
-    porder = porder[np.lexsort((_day_numbers(start_all[porder]), pc[porder]))]
+    pday = _day_numbers(start_all[porder])
+    if len(porder) and (pc[porder].max() < 1 << 37 and pday.min() >= 0 and pday.max() < 1 << 18):
+        pkey = (pc[porder] << 26) | (pday << 8)
+        if not (pkey[1:] >= pkey[:-1]).all():
+            porder = porder[np.argsort(pkey, kind="stable")]
+    else:
+        porder = porder[np.lexsort((pday, pc[porder]))]
     m = len(porder)
+    if m and porder[-1] - porder[0] == m - 1:  # one run of rows: slices, not copies
+        porder = slice(int(porder[0]), int(porder[0]) + m)
     pc = pc[porder]
     per_start = start_all[porder]
     per_end = per["period_end"][porder]
@@ -623,10 +715,26 @@ def _build_schedule(reviews, per, rules: "_Rules", year, year_start, year_end, c
         n_r = len(src)
 
     # ---- the period of care containing each review ----------------------------------------
-    cand = np.searchsorted((pc << 26) | (pkey_day << 8), (rc << 26) | (rkey_day << 8) | 255, side="right") - 1
+    # the child's last period starting on or before the review's day: start from the child's
+    # last period and step back (children have few periods, so few passes)
+    last_of_child = np.full(len(uniques) + 1, -1, dtype=np.int64)
+    if m:
+        ends = np.flatnonzero(np.r_[pc[1:] != pc[:-1], True])
+        last_of_child[pc[ends]] = ends
+    cand = last_of_child[rc]
+    todo = np.flatnonzero(cand >= 0)
+    todo = todo[pkey_day[cand[todo]] > rkey_day[todo]]
+    while len(todo):
+        c = cand[todo] - 1
+        same_child = c >= 0
+        same_child[same_child] = pc[c[same_child]] == rc[todo[same_child]]
+        cand[todo] = np.where(same_child, c, -1)
+        todo = todo[same_child]
+        todo = todo[pkey_day[cand[todo]] > rkey_day[todo]]
     valid = cand >= 0
-    valid[valid] = (pc[cand[valid]] == rc[valid]) & (per_start[cand[valid]] <= rdate[valid])
     safe = np.where(valid, cand, 0)
+    if m:
+        valid &= per_start[safe] <= rdate
     end = per_end[safe] if m else np.full(n_r, _NAT, dtype="datetime64[ns]")
     inside = valid & (np.isnat(end) | (rdate <= end))
     pidx = np.where(inside, safe, -1)
@@ -660,10 +768,8 @@ def _build_schedule(reviews, per, rules: "_Rules", year, year_start, year_end, c
     pstart = per_start[p]
     known = np.where(adopt, placement >= cov, pstart >= cov)
     first_due = np.where(adopt, placement + np.timedelta64(28, "D"), per_first[p])
-    plus6 = rules.add_interval(prev, 6)
-    plus3 = np.full(n, _NAT, dtype="datetime64[ns]")
-    second = position == 2
-    plus3[second] = rules.add_interval(prev[second], 3)
+    # (3 months after every previous review, used only at position 2)
+    plus3, plus6 = rules.add_intervals(prev, (3, 6))
     due = np.where(position == 1, first_due, np.where(position == 2, plus3, plus6))
     rule = _rule_codes(position, adopt, rules)
     status = np.where(rules.on_time(h_date, due), _S_ON_TIME, _S_LATE).astype(np.int8)
@@ -753,77 +859,77 @@ def _build_schedule(reviews, per, rules: "_Rules", year, year_start, year_end, c
     ne, nm = int(ex.sum()), len(m_p)
 
     # ---- assemble ------------------------------------------------------------------------------
+    # held, missed, excluded rows one after the other; columns derived from these are computed
+    # after the final ordering (one gather per column)
     a_pidx = np.concatenate([p, m_p, e_p]).astype(np.int64)
     a_cid = np.concatenate([rc[ch], pc[m_p] if nm else np.zeros(0, np.int64), rc[ex]])
-    a_src = np.concatenate([h_src, np.full(nm, -1), src[ex]]).astype(np.int64)
     a_rdate = np.concatenate([h_date, np.full(nm, _NAT, "datetime64[ns]"), rdate[ex]])
-    a_prev = np.concatenate([prev, np.full(nm + ne, _NAT, "datetime64[ns]")])
     a_due = np.concatenate([due, m_due, np.full(ne, _NAT, "datetime64[ns]")]).astype("datetime64[ns]")
-    a_rule = np.concatenate([rule, m_rule, np.zeros(ne, np.int8)]).astype(np.int64)
-    a_status = np.concatenate([status, np.full(nm, _S_MISSED), np.full(ne, _S_EXCLUDED)]).astype(np.int64)
-    a_reason = np.concatenate([np.zeros(n + nm, np.int64), e_reason.astype(np.int64)])
-    a_bits = np.concatenate([h_bits, m_bits, np.zeros(ne, np.int64)])
-    a_revnum = np.concatenate([k, np.zeros(nm + ne, np.int64)])
-    a_revnum_na = np.concatenate([pstart < cov, np.ones(nm + ne, bool)])
-    a_adnum = np.concatenate([j, np.zeros(nm + ne, np.int64)])
-    a_adnum_na = np.concatenate([~adopt, np.ones(nm + ne, bool)])
-
+    a_status = np.concatenate([status, np.full(nm, _S_MISSED), np.full(ne, _S_EXCLUDED)]).astype(np.int8)
     has_p = a_pidx >= 0
-    ps = np.where(has_p, a_pidx, 0)
-    a_pn = np.where(has_p, per_pn[ps] if m else 0, 0)
-    a_pstart = np.where(has_p, per_start[ps] if m else _NAT, _NAT)
-    a_pend = np.where(has_p, per_end[ps] if m else _NAT, _NAT)
+    a_pn = np.where(has_p, per_pn[np.where(has_p, a_pidx, 0)] if m else 0, 0)
 
-    late_days = (a_rdate - a_due) / np.timedelta64(1, "D")
-    stop = np.where(np.isnat(a_pend), ye, np.minimum(a_pend - _ONE_DAY, ye))
-    overdue = (stop - a_due) / np.timedelta64(1, "D")
-    days = np.select(
-        [a_status == _S_LATE, a_status == _S_ON_TIME, a_status == _S_MISSED],
-        [np.maximum(late_days, 0), np.zeros(len(a_status)), overdue],
-        default=np.nan,
-    )
-    held_in = ~np.isnat(a_rdate) & (a_rdate >= ys) & (a_rdate <= ye)
-    due_in = ~np.isnat(a_due) & (a_due >= ys) & (a_due <= ye) & (a_status != _S_EXCLUDED)
     # ---- final order: child, period, date, excluded rows last ------------------------------------
     sort_day = _day_numbers(np.where(np.isnat(a_rdate), a_due, a_rdate))
+    a_rank = rank[a_cid]
     if len(a_pn) and (a_pn.max() >= 1 << 12 or sort_day.min() < 0 or sort_day.max() >= 1 << 18):
-        order = np.lexsort((a_status == _S_EXCLUDED, sort_day, a_pn, a_cid))
+        order = np.lexsort((a_status == _S_EXCLUDED, sort_day, a_pn, a_rank))
     else:
         order = np.argsort(
-            (a_cid << 31) | (a_pn << 19) | (sort_day << 1) | (a_status == _S_EXCLUDED), kind="stable"
+            (a_rank << 31) | (a_pn << 19) | (sort_day << 1) | (a_status == _S_EXCLUDED), kind="stable"
         )
 
-    def o(a):
-        return a[order]
+    def o(*pieces):
+        """The concatenation of ``pieces`` (held, missed, excluded rows) in the final order."""
+        return np.concatenate(pieces)[order] if len(pieces) > 1 else pieces[0][order]
 
     # ---- frame -----------------------------------------------------------------------------------
-    src_o = o(a_src)
+    pidx_o = o(a_pidx)
+    has_p_o = pidx_o >= 0
+    ps_o = np.where(has_p_o, pidx_o, 0)
+    pstart_o = np.where(has_p_o, per_start[ps_o], _NAT) if m else np.full(len(order), _NAT)
+    pend_o = np.where(has_p_o, per_end[ps_o], _NAT) if m else np.full(len(order), _NAT)
+    rdate_o, due_o, status_o = o(a_rdate), o(a_due), o(a_status)
+    late_days = (rdate_o - due_o) / np.timedelta64(1, "D")
+    stop = np.where(np.isnat(pend_o), ye, np.minimum(pend_o - _ONE_DAY, ye))
+    overdue = (stop - due_o) / np.timedelta64(1, "D")
+    days_o = np.select(
+        [status_o == _S_LATE, status_o == _S_ON_TIME, status_o == _S_MISSED],
+        [np.maximum(late_days, 0), np.zeros(len(status_o)), overdue],
+        default=np.nan,
+    )
+    held_in = ~np.isnat(rdate_o) & (rdate_o >= ys) & (rdate_o <= ye)
+    due_in = ~np.isnat(due_o) & (due_o >= ys) & (due_o <= ye) & (status_o != _S_EXCLUDED)
+    src_o = o(h_src, np.full(nm, -1, np.int64), src[ex])
     has_src = src_o >= 0
     src_safe = np.where(has_src, src_o, 0)
     cy_o = np.where(has_src, cy_all[src_safe] if n_all else -1, -1)
     sr_o = np.where(has_src, src_all[src_safe] if n_all else -1, -1)
-    days_o = o(days)
+    review_code = code_all[src_safe] if n_all else np.full(len(src_o), None, dtype=object)
+    review_code[~has_src] = None
+    none_after_held = np.ones(nm + ne, bool)
+    zeros_after_held = np.zeros(nm + ne, np.int64)
     out = pd.DataFrame(
         {
             "CHILD": _objects(uniques[o(a_cid)] if len(uniques) else np.zeros(0, dtype=object)),
-            "period_number": _int_array(o(a_pn), ~o(has_p)),
-            "period_start": o(a_pstart),
-            "period_end": o(a_pend),
-            "review_number": _int_array(o(a_revnum), o(a_revnum_na)),
-            "adoption_review_number": _int_array(o(a_adnum), o(a_adnum_na)),
-            "review_date": o(a_rdate),
-            "previous_review_date": o(a_prev),
-            "due_date": o(a_due),
-            "rule": _objects(_RULE_NAMES[o(a_rule)]),
-            "on_time": o(a_status) == _S_ON_TIME,
+            "period_number": _int_array(o(a_pn), ~has_p_o),
+            "period_start": pstart_o,
+            "period_end": pend_o,
+            "review_number": _int_array(o(k, zeros_after_held), o(pstart < cov, none_after_held)),
+            "adoption_review_number": _int_array(o(j, zeros_after_held), o(~adopt, none_after_held)),
+            "review_date": rdate_o,
+            "previous_review_date": o(prev, np.full(nm + ne, _NAT, "datetime64[ns]")),
+            "due_date": due_o,
+            "rule": _objects(_RULE_NAMES[o(rule.astype(np.int8), m_rule, np.zeros(ne, np.int8))]),
+            "on_time": status_o == _S_ON_TIME,
             "days_late": _int_array(np.nan_to_num(days_o).astype(np.int64), np.isnan(days_o)),
-            "status": _objects(_STATUS_NAMES[o(a_status)]),
-            "exclusion_reason": _objects(_EXCLUSION_NAMES[o(a_reason)]),
-            "in_year": o(held_in | due_in),
-            "held_in_year": o(held_in),
-            "due_in_year": o(due_in),
-            "flags": _objects(_FLAG_TEXT_BY_BITS[o(a_bits)]),
-            "REVIEW_CODE": _objects(np.where(has_src, code_all[src_safe] if n_all else None, None)),
+            "status": _objects(_STATUS_NAMES[status_o]),
+            "exclusion_reason": _objects(_EXCLUSION_NAMES[o(np.zeros(n + nm, np.int8), e_reason.astype(np.int8))]),
+            "in_year": held_in | due_in,
+            "held_in_year": held_in,
+            "due_in_year": due_in,
+            "flags": _objects(_FLAG_TEXT_BY_BITS[o(h_bits.astype(np.int8), m_bits.astype(np.int8), np.zeros(ne, np.int8))]),
+            "REVIEW_CODE": _objects(review_code),
             "collection_year": _int_array(cy_o, cy_o < 0),
             "source_row": _int_array(sr_o, sr_o < 0),
         },
@@ -864,28 +970,36 @@ def _check_schedule(schedule) -> None:
 
 def _metric_counts(schedule: pd.DataFrame, year: int) -> dict:
     ys, ye = year_bounds(year)
+    review = schedule["review_date"].to_numpy(dtype="datetime64[ns]")
+    due = schedule["due_date"].to_numpy(dtype="datetime64[ns]")
+    ys64, ye64 = np.datetime64(ys, "ns"), np.datetime64(ye, "ns")
+    # every metric counts rows held or due in the year: look at those rows only
+    rows = np.flatnonzero(((review >= ys64) & (review <= ye64)) | ((due >= ys64) & (due <= ye64)))  # NaT: False
+    review, due = review[rows], due[rows]
+    held_in = (review >= ys64) & (review <= ye64)
+    due_in = (due >= ys64) & (due <= ye64)
     # status as small integer codes: one hash pass instead of several string comparisons
-    codes, labels = pd.factorize(schedule["status"].to_numpy(dtype=object))
+    codes, labels = pd.factorize(schedule["status"].to_numpy(dtype=object)[rows])
     lookup = {label: i for i, label in enumerate(labels)}
 
     def code_of(name):
         return lookup.get(name, -2)
 
-    review = schedule["review_date"].to_numpy(dtype="datetime64[ns]")
-    due = schedule["due_date"].to_numpy(dtype="datetime64[ns]")
-    ys64, ye64 = np.datetime64(ys, "ns"), np.datetime64(ye, "ns")
-    held_in = (review >= ys64) & (review <= ye64)  # NaT compares False
-    due_in = (due >= ys64) & (due <= ye64)
     on_time = codes == code_of("on_time")
     late = codes == code_of("late")
     not_judged = codes == code_of("not_judged")
     judged_held = held_in & (on_time | late)
     due_rows = due_in & (on_time | late | (codes == code_of("missed")))
     nj_held = int((held_in & not_judged).sum())
-    # children: every due date of the child in the year met on time
-    child_codes, children = pd.factorize(schedule["CHILD"].to_numpy(dtype=object)[due_rows])
-    failures = np.bincount(child_codes, weights=~on_time[due_rows], minlength=len(children))
-    nj_children = int(pd.unique(schedule["CHILD"].to_numpy(dtype=object)[held_in & not_judged]).size)
+    # children: every due date of the child in the year met on time. A schedule lists each
+    # child's rows together, so runs of one child are hashed once each
+    child = schedule["CHILD"].to_numpy(dtype=object)[rows]
+    due_child = child[due_rows]
+    run_start = np.flatnonzero(np.r_[True, due_child[1:] != due_child[:-1]]) if len(due_child) else np.zeros(0, np.int64)
+    run_codes, children = pd.factorize(due_child[run_start])
+    run_failures = np.add.reduceat((~on_time[due_rows]).astype(np.int64), run_start) if len(run_start) else run_start
+    failures = np.bincount(run_codes, weights=run_failures, minlength=len(children))
+    nj_children = int(pd.unique(child[held_in & not_judged]).size)
     return {
         "reviews_held": (int((judged_held & on_time).sum()), int(judged_held.sum()), nj_held),
         "reviews_due": (int((due_rows & on_time).sum()), int(due_rows.sum()), nj_held),

@@ -612,3 +612,29 @@ def test_timeliness_bars_and_alt_text():
     plt.close("all")
     with pytest.raises(ParameterError):
         timeliness_bars(summary.drop(columns="ci_low"))
+
+
+def test_per_day_shortcut_equals_direct_date_arithmetic_on_large_arrays():
+    """Large schedules compute each due-date rule once per calendar day and look it up
+    (``_by_day``, used from 4,096 rows). It must give exactly what the direct computation gives,
+    including NaT, leap days, month ends, pre-1970 dates and a wide range that falls back."""
+    from iro_analysis.calendar import add_working_days, working_day_holidays
+    from iro_analysis.timeliness import _by_day, _month_adder
+
+    rng = np.random.default_rng(7)
+    days = rng.integers(np.datetime64("1968-01-01").astype(int), np.datetime64("2026-12-31").astype(int), 6000)
+    dates = days.astype("datetime64[D]").astype("datetime64[ns]")
+    dates[::97] = np.datetime64("NaT")
+    dates[1::89] = np.datetime64("2024-02-29")
+    dates[2::83] = np.datetime64("2023-01-31")
+    add3, add6 = _month_adder(3), _month_adder(6)
+    fast3, fast6 = _by_day(dates, [add3, add6])
+    np.testing.assert_array_equal(fast3, add3(dates))
+    np.testing.assert_array_equal(fast6, add6(dates))
+    holidays = working_day_holidays(1967, 2027)
+    first = lambda d: add_working_days(pd.DatetimeIndex(d), 20, holidays=holidays).values  # noqa: E731
+    np.testing.assert_array_equal(_by_day(dates, first, floor=True), first(dates))
+    # a time of day (not midnight) makes the month adders fall back to the direct computation
+    with_time = dates.copy()
+    with_time[5] = np.datetime64("2023-03-31T12:00")
+    np.testing.assert_array_equal(_by_day(with_time, add6), add6(with_time))
