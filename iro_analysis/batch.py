@@ -146,11 +146,16 @@ def run_report(
     authority = resolve_authority(la)
     year_value = parse_year(year)
     template = Path(notebook) if Path(notebook).is_file() else notebook_path(str(notebook))
+    # Absolute paths from here on: several reports may run in threads of one process, and
+    # nothing below may depend on (or change) the process's working directory.
+    template = template.resolve()
+    data_dir = None if data_dir is None else Path(data_dir).resolve()
+    output_root = Path(output_root).resolve()
     params = {
         "la": authority.la_code,
         "year": year_value,
-        "data_dir": "" if data_dir is None else str(Path(data_dir).resolve()),
-        "output_dir": str(Path(output_root).resolve()),
+        "data_dir": "" if data_dir is None else str(data_dir),
+        "output_dir": str(output_root),
     }
     params.update(parameters or {})
     declared = notebook_parameters(template)
@@ -170,7 +175,7 @@ def run_report(
             kernel_name=kernel_name,
             progress_bar=False,
             execution_timeout=timeout,
-            cwd=str(template.parent),
+            # no cwd=: papermill would chdir the whole process, which races between threads
         )
         notebook_to_html(
             executed,
@@ -236,6 +241,8 @@ def run_batch(
 
     year_value = parse_year(year)
     authorities = [resolve_authority(la) for la in las]
+    output_root = Path(output_root).resolve()
+    data_root = None if data_root is None else Path(data_root).resolve()
     if not authorities:
         raise ParameterError("no authorities given: pass la codes, or --all for every authority.")
 

@@ -85,3 +85,21 @@ def test_a_failing_report_is_recorded_not_raised(tmp_path):
     assert record.error == "ParameterError"
     assert "data_dir" in record.message
     assert not (tmp_path / "2023" / "872" / "report.html").exists()
+
+
+def test_relative_paths_work_in_parallel(tmp_path, monkeypatch, synthetic_wokingham, synthetic_rutland):
+    # Reports run in threads of one process: no step may depend on, or change, the working
+    # directory (papermill's cwd= option chdirs the whole process and broke a parallel run).
+    (tmp_path / "returns").mkdir()
+    (tmp_path / "returns" / "872").symlink_to(synthetic_wokingham, target_is_directory=True)
+    (tmp_path / "returns" / "857").symlink_to(synthetic_rutland, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    import os
+
+    chdirs = []
+    monkeypatch.setattr(os, "chdir", lambda path: chdirs.append(path))
+    manifest = run_batch(2023, ["872", "857"], data_root="returns", output_root="out", jobs=2)
+    assert manifest["status"].tolist() == ["ok", "ok"], manifest[["la_code", "error", "message"]].to_string()
+    assert (tmp_path / "out" / "2023" / "857" / "report.html").is_file()
+    # papermill "restores" the directory it started in even without cwd=; it must never move it
+    assert {str(path) for path in chdirs} <= {str(tmp_path)}
