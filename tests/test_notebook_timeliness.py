@@ -81,12 +81,13 @@ def test_notebook_runs_and_writes_child_level_lists_only_to_restricted(synthetic
     text = json.dumps([c.get("outputs", []) for c in nb["cells"] if c["cell_type"] == "code"])
     leaked = [child for child in children if child in text]
     assert not leaked, leaked[:5]
-    # two charts, each with alt text
+    # three charts (bars, XmR, Laney p'), each with alt text
     alts = [o.get("metadata", {}).get("image/png", {}).get("alt", "")
             for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])
             if "image/png" in o.get("data", {})]
-    assert len(alts) == 2
+    assert len(alts) == 3
     assert alts[0].startswith("Bar chart of review timeliness") and alts[1].startswith("Statistical process control")
+    assert alts[2].startswith("Statistical process control chart (") and "fewer cases" in alts[2]
     # the reconciliation found that 410 of 435 is 94.25%, not 95.4%
     assert "94.2529%" in text and "NOT consistent" in text
 

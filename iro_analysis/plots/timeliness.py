@@ -1,4 +1,4 @@
-"""Charts for review timeliness: the monthly XmR chart and the three headline metrics.
+"""Charts for review timeliness: the monthly XmR and p′ charts and the three headline metrics.
 
 Each function takes the table it draws and ``ax=None``, returns the Axes, puts the finding in
 the title and has a companion ``*_alt_text`` function (chart type, main message, numbers).
@@ -12,7 +12,8 @@ import pandas as pd
 from ..errors import ParameterError
 from .core import PALETTE, get_ax
 
-__all__ = ["xmr_chart", "xmr_chart_alt_text", "timeliness_bars", "timeliness_bars_alt_text"]
+__all__ = ["xmr_chart", "xmr_chart_alt_text", "pchart_chart", "pchart_chart_alt_text", "timeliness_bars",
+           "timeliness_bars_alt_text"]
 
 _METRIC_LABELS = {
     "reviews_held": "Reviews held on time",
@@ -29,10 +30,10 @@ def _check(frame, columns, what):
         raise ParameterError(f"{what} lacks column(s) {missing}.")
 
 
-def _xmr_finding(chart: pd.DataFrame, measure: str) -> str:
+def _xmr_finding(chart: pd.DataFrame, measure: str, unit: str = "%") -> str:
     special = chart.loc[chart["special_cause"]]
     if not len(special):
-        return f"{measure}: common-cause variation only, around {chart['mean'].iloc[0]:.1f}%"
+        return f"{measure}: common-cause variation only, around {chart['mean'].iloc[0]:.1f}{unit}"
     last = special.iloc[-1]
     kind = str(last["variation"]).replace("special cause: ", "")
     if kind in ("improvement", "concern"):
@@ -64,6 +65,20 @@ def xmr_chart(chart: pd.DataFrame, *, ax=None, title: str | None = None,
     _check(chart, ["x", "value", "mean", "upl", "lpl", "special_cause", "variation"], "chart")
     ax = get_ax(ax, figsize=(9, 4.5))
     pos = np.arange(len(chart))
+    _draw_points(ax, pos, chart)
+    ax.plot(pos, chart["mean"], color="#000000", linewidth=1, label="Mean")
+    ax.plot(pos, chart["upl"], color="#000000", linestyle="--", linewidth=1, label="Process limits")
+    ax.plot(pos, chart["lpl"], color="#000000", linestyle="--", linewidth=1)
+    ax.set_xticks(pos)
+    ax.set_xticklabels([str(v) for v in chart["x"]], rotation=45, ha="right")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title or _xmr_finding(chart, measure))
+    ax.legend(loc="best", fontsize="small", frameon=False)
+    return ax
+
+
+def _draw_points(ax, pos, chart: pd.DataFrame) -> None:
+    """The line of values and its points, coloured and shaped by variation."""
     ax.plot(pos, chart["value"], color="#7f7f7f", linewidth=1.2, zorder=1)
     styles = {
         "common cause": ("#7f7f7f", "o"),
@@ -77,15 +92,6 @@ def xmr_chart(chart: pd.DataFrame, *, ax=None, title: str | None = None,
         if sel.any():
             ax.scatter(pos[sel], chart["value"].to_numpy()[sel], color=colour, marker=marker, s=40,
                        zorder=2, label=variation.capitalize())
-    ax.plot(pos, chart["mean"], color="#000000", linewidth=1, label="Mean")
-    ax.plot(pos, chart["upl"], color="#000000", linestyle="--", linewidth=1, label="Process limits")
-    ax.plot(pos, chart["lpl"], color="#000000", linestyle="--", linewidth=1)
-    ax.set_xticks(pos)
-    ax.set_xticklabels([str(v) for v in chart["x"]], rotation=45, ha="right")
-    ax.set_ylabel(ylabel)
-    ax.set_title(title or _xmr_finding(chart, measure))
-    ax.legend(loc="best", fontsize="small", frameon=False)
-    return ax
 
 
 def xmr_chart_alt_text(chart: pd.DataFrame, *, measure: str = "Review timeliness") -> str:
@@ -104,13 +110,105 @@ def xmr_chart_alt_text(chart: pd.DataFrame, *, measure: str = "Review timeliness
         f"Mean {chart['mean'].iloc[0]:.1f}, process limits {chart['lpl'].iloc[0]:.1f} to {chart['upl'].iloc[0]:.1f}; "
         f"values range from {chart['value'].min():.1f} to {chart['value'].max():.1f}."
     )
+    return text + _special_points_text(chart)
+
+
+def _special_points_text(chart: pd.DataFrame, unit: str = "") -> str:
     special = chart.loc[chart["special_cause"]]
-    if len(special):
-        text += f" {len(special)} points show special-cause variation: " + ", ".join(
-            f"{row.x} ({row.value:.1f}, {str(row.variation).replace('special cause: ', '')})" for row in special.itertuples()
-        ) + "."
-    else:
-        text += " No point shows special-cause variation."
+    if not len(special):
+        return " No point shows special-cause variation."
+    return f" {len(special)} points show special-cause variation: " + ", ".join(
+        f"{row.x} ({row.value:.1f}{unit}, {str(row.variation).replace('special cause: ', '')})"
+        for row in special.itertuples()
+    ) + "."
+
+
+_PCHART_COLUMNS = ["x", "value", "mean", "upl", "lpl", "denominator", "sigma_z", "chart_type", "special_cause",
+                   "variation"]
+
+
+def _pchart_kind(chart: pd.DataFrame) -> str:
+    return "Laney p′ chart" if str(chart["chart_type"].iloc[0]) == "p'" else "p-chart"
+
+
+def pchart_chart(chart: pd.DataFrame, *, ax=None, title: str | None = None,
+                 ylabel: str = "% of reviews held on time", measure: str = "Review timeliness", unit: str = "%"):
+    """Plot a p-chart or Laney p′ chart from :func:`iro_analysis.stats.spc.pchart`.
+
+    Parameters
+    ----------
+    chart : DataFrame
+        Output of :func:`iro_analysis.stats.spc.pchart` or
+        :func:`iro_analysis.timeliness.monthly_pchart` (``x`` = month labels).
+    ax : matplotlib Axes, optional
+    title : str, optional
+        Defaults to a sentence stating the finding (common cause or special cause).
+    ylabel, measure : str
+        Axis label and the name of the measure used in the title.
+    unit : str, default "%"
+        Unit of ``value`` shown in the title ("" for proportions on the 0–1 scale).
+
+    Returns
+    -------
+    matplotlib Axes
+        Points coloured and shaped by variation as in :func:`xmr_chart`, the centre line
+        (solid) and the process limits as steps (dashed), wider in months with fewer reviews;
+        the x tick labels show each month's denominator (``n``).
+    """
+    _check(chart, _PCHART_COLUMNS, "chart")
+    if not len(chart):
+        raise ParameterError("chart has no points to plot.")
+    ax = get_ax(ax, figsize=(9, 4.5))
+    pos = np.arange(len(chart))
+    _draw_points(ax, pos, chart)
+    ax.plot(pos, chart["mean"], color="#000000", linewidth=1, label="Centre line")
+    kind = _pchart_kind(chart)
+    label = "Process limits" if kind == "p-chart" else f"Process limits (σz {chart['sigma_z'].iloc[0]:.2f})"
+    ax.step(pos, chart["upl"], where="mid", color="#000000", linestyle="--", linewidth=1, label=label)
+    ax.step(pos, chart["lpl"], where="mid", color="#000000", linestyle="--", linewidth=1)
+    ax.set_xticks(pos)
+    ax.set_xticklabels([f"{v}\nn={d:g}" for v, d in zip(chart["x"], chart["denominator"])], rotation=45,
+                       ha="right", fontsize="small")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title or f"{_xmr_finding(chart, measure, unit)} ({kind})")
+    ax.legend(loc="best", fontsize="small", frameon=False)
+    return ax
+
+
+def pchart_chart_alt_text(chart: pd.DataFrame, *, measure: str = "Review timeliness", unit: str = "%") -> str:
+    """Text alternative for :func:`pchart_chart`.
+
+    Examples
+    --------
+    >>> from iro_analysis.stats.spc import pchart
+    >>> pchart_chart_alt_text(pchart([9, 18, 27], [10, 20, 30], x=list("ABC"), scale=100))[:73]
+    'Statistical process control chart (p-chart) of Review timeliness for 3 po'
+    """
+    _check(chart, _PCHART_COLUMNS, "chart")
+    if not len(chart):
+        return f"Statistical process control chart of {measure}: no points."
+    kind = _pchart_kind(chart)
+    den = chart["denominator"].to_numpy()
+    lo, hi = chart.iloc[int(den.argmin())], chart.iloc[int(den.argmax())]
+    u = unit
+    text = (
+        f"Statistical process control chart ({kind}) of {measure} for {len(chart)} points from "
+        f"{chart['x'].iloc[0]} to {chart['x'].iloc[-1]}, each based on {den.min():g} to {den.max():g} cases. "
+        f"Centre line {chart['mean'].iloc[0]:.1f}{u}; the process limits are wider where there are fewer cases: "
+        f"{lo['lpl']:.1f}{u} to {lo['upl']:.1f}{u} at n = {lo['denominator']:g}, "
+        f"{hi['lpl']:.1f}{u} to {hi['upl']:.1f}{u} at n = {hi['denominator']:g}."
+    )
+    if kind != "p-chart":
+        sz = float(chart["sigma_z"].iloc[0])
+        effect = "widened" if sz > 1 else "narrowed" if sz < 1 else "unchanged"
+        text += (
+            f" The limits are scaled by σz = {sz:.2f}: months vary {sz:.2f} times as much as chance alone "
+            f"would give for these numbers, so the limits are {effect} accordingly."
+        )
+    text += (
+        f" Values range from {chart['value'].min():.1f}{u} to {chart['value'].max():.1f}{u}."
+        + _special_points_text(chart, u)
+    )
     return text
 
 

@@ -67,7 +67,7 @@ from .funnel import (  # noqa: E402
     poisson_limits,
     random_effects_limits,
 )
-from .spc import xmr, xmr_summary  # noqa: E402
+from .spc import PCHART_COLUMNS, pchart, pchart_summary, xmr, xmr_summary  # noqa: E402
 
 __all__ += [
     "funnel",
@@ -80,4 +80,7 @@ __all__ += [
     "random_effects_limits",
     "xmr",
     "xmr_summary",
+    "pchart",
+    "pchart_summary",
+    "PCHART_COLUMNS",
 ]
