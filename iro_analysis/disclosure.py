@@ -60,6 +60,7 @@ def suppress_small_counts(
     threshold: int = 5,
     dependent: dict[str, str] | None = None,
     secondary: bool = True,
+    row_total: str | None = None,
     symbol: str = SUPPRESSED,
 ) -> pd.DataFrame:
     """Replace small counts with a symbol, with secondary suppression within each column.
@@ -80,6 +81,11 @@ def suppress_small_counts(
         When exactly one cell of a column is suppressed, also suppress the next smallest
         non-zero cell, so the hidden value cannot be recovered by subtraction from the total.
         Rows labelled as totals (any cell equal to "Total" or "All") are never chosen.
+    row_total : str, optional
+        One of ``columns`` that holds each row's total (for example "Year" beside four
+        quarters). Secondary suppression then also runs along rows: a row whose total is shown
+        never has exactly one suppressed cell. Row and column passes repeat until neither adds
+        a cell.
     symbol : str, default "c"
 
     Returns
@@ -101,15 +107,38 @@ def suppress_small_counts(
         raise ParameterError(f"columns {missing} are not in the table (it has {list(table.columns)}).")
     out = table.copy()
     is_total = out.apply(lambda col: col.astype(str).str.strip().isin(["Total", "All", "total", "all"])).any(axis=1)
-    masks: dict[str, pd.Series] = {}
-    for column in columns:
-        mask = _is_small(out[column], threshold)
-        if secondary and int(mask.sum()) == 1 and len(out) > 2:
-            numbers = pd.to_numeric(out[column], errors="coerce")
-            candidates = numbers[(numbers > 0) & ~mask & ~is_total]
-            if len(candidates):
-                mask.loc[candidates.idxmin()] = True
-        masks[column] = mask
+    if row_total is not None and row_total not in columns:
+        raise ParameterError(f"row_total {row_total!r} must be one of the protected columns {columns}.")
+    numbers = {column: pd.to_numeric(out[column], errors="coerce") for column in columns}
+    masks: dict[str, pd.Series] = {column: _is_small(out[column], threshold) for column in columns}
+
+    def hide_next_smallest(values: pd.Series, hidden: pd.Series, allowed: pd.Series):
+        candidates = values[(values > 0) & ~hidden & allowed]
+        return None if candidates.empty else candidates.idxmin()
+
+    changed = secondary
+    while changed:
+        changed = False
+        for column in columns:
+            mask = masks[column]
+            if int(mask.sum()) == 1 and len(out) > 2:
+                pick = hide_next_smallest(numbers[column], mask, ~is_total)
+                if pick is not None:
+                    mask.loc[pick] = True
+                    changed = True
+        if row_total is None:
+            continue
+        cells = [c for c in columns if c != row_total]
+        for row in out.index[~is_total]:
+            if masks[row_total].loc[row]:
+                continue  # the row total is hidden too: nothing to subtract from
+            hidden = pd.Series({c: bool(masks[c].loc[row]) for c in cells})
+            if int(hidden.sum()) == 1:
+                values = pd.Series({c: numbers[c].loc[row] for c in cells})
+                pick = hide_next_smallest(values, hidden, pd.Series(True, index=cells))
+                if pick is not None:
+                    masks[pick].loc[row] = True
+                    changed = True
     for column, mask in masks.items():
         out[column] = _format_column(out[column]).where(~mask, symbol)
     for derived, source in (dependent or {}).items():

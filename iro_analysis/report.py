@@ -226,7 +226,9 @@ def shareable_table(
         dependent = {c: count_columns[0] for c in table.columns if c in ("percent", "pct", "rate_per_10k")}
     dependent = {k: v for k, v in (dependent or {}).items() if k in table.columns and v in table.columns}
     assert_shareable(table.drop(columns=count_columns), name=name)
-    out = suppress_small_counts(table, count_columns, threshold=threshold, dependent=dependent)
+    # a quarterly table's "Year" column is each row's total: protect along rows as well
+    row_total = next((c for c in ("Year", "Total") if c in count_columns and len(count_columns) > 2), None)
+    out = suppress_small_counts(table, count_columns, threshold=threshold, dependent=dependent, row_total=row_total)
     assert_shareable(out, name=name, count_columns=count_columns, threshold=threshold)
     return out
 

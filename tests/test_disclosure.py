@@ -69,3 +69,48 @@ def test_scan_ignores_embedded_images_and_styles_but_not_visible_text():
     html = '<img src="data:image/png;base64,AAOF198ESxT09JRzz=="><style>.x{content:"RG40 1XX"}</style><p>ok</p>'
     assert scan_text_for_identifiers(html, []) == []
     assert scan_text_for_identifiers(html + "<p>RG40 1XX</p>", []) == ["RG40 1XX"]
+
+
+def test_quarterly_tables_are_protected_along_rows_as_well():
+    # Published layout: a row per participation code, a column per quarter, "Year" = row total.
+    table = pd.DataFrame(
+        {
+            "code": ["PN1", "PN7", "Total"],
+            "Q1": [41, 3, 44],
+            "Q2": [22, 6, 28],
+            "Q3": [24, 9, 33],
+            "Q4": [16, 9, 25],
+            "Year": [103, 27, 130],
+        }
+    )
+    out = suppress_small_counts(table, ["Q1", "Q2", "Q3", "Q4", "Year"], row_total="Year")
+    # Pass 1, columns: Q1 has one hidden cell (3, primary), so the next smallest, 41, is hidden too.
+    # Pass 1, rows (Year shown): PN1 has one hidden cell (41): its smallest other, 16 (Q4), goes;
+    #   PN7 has one hidden cell (3; 27 - 6 - 9 - 9 = 3 would reveal it): its smallest other, 6 (Q2), goes.
+    # Pass 2, columns: Q2 now has one hidden cell (6) -> PN1's 22 goes; Q4 has one (16) -> PN7's 9 goes.
+    # Pass 2, rows: PN1 hides 41, 22, 16; PN7 hides 3, 6, 9: no row has a lone hidden cell. Stable.
+    assert out.set_index("code").loc[["PN1", "PN7"], ["Q1", "Q2", "Q3", "Q4", "Year"]].values.tolist() == [
+        ["c", "c", "24", "c", "103"],
+        ["c", "c", "9", "c", "27"],
+    ]
+    assert out["Year"].tolist() == ["103", "27", "130"]
+
+
+@given(st.lists(st.lists(st.integers(0, 30), min_size=4, max_size=4), min_size=2, max_size=6))
+def test_no_single_hidden_cell_in_a_row_or_column_with_a_shown_total(rows):
+    quarters = ["Q1", "Q2", "Q3", "Q4"]
+    body = pd.DataFrame(rows, columns=quarters)
+    body["Year"] = body[quarters].sum(axis=1)
+    table = pd.concat([body, body.sum().to_frame().T], ignore_index=True)
+    table.insert(0, "label", [f"r{i}" for i in range(len(body))] + ["Total"])
+    out = suppress_small_counts(table, quarters + ["Year"], row_total="Year")
+    hidden = out[quarters + ["Year"]] == "c"
+    numbers = table[quarters + ["Year"]]
+    for i in range(len(body)):  # rows whose total is shown
+        others = (numbers.loc[i, quarters] > 0) & ~hidden.loc[i, quarters]
+        if not hidden.loc[i, "Year"] and hidden.loc[i, quarters].sum() == 1:
+            assert not others.any()
+    for q in quarters:  # columns (the Total row is shown)
+        others = (numbers.loc[: len(body) - 1, q] > 0) & ~hidden.loc[: len(body) - 1, q]
+        if hidden.loc[: len(body) - 1, q].sum() == 1:
+            assert not others.any()
