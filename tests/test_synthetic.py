@@ -68,14 +68,7 @@ def _published(la: str, year: int):
                         keep_default_na=False)
     e = chars[(chars["old_la_code"] == la) & (chars["time_period"] == str(year)) & (chars["cla_group"] == "Ethnicity")]
     total = int(e.loc[e["characteristic"] == "Total", "number"].iloc[0])
-    labels = {
-        "White": "White",
-        "Mixed or Multiple ethnic groups": "Mixed",
-        "Asian or Asian British": "Asian",
-        "Black, African, Caribbean or Black British": "Black",
-        "Other ethnic group": "Other",
-        "Refused or information not yet available": "Refused",
-    }
+    labels = _ETH_LABELS  # DfE characteristic label -> main group (defined below)
     shares = {}
     for label, group in labels.items():
         v = e.loc[e["characteristic"] == label, "number"].iloc[0]
