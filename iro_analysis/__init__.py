@@ -19,6 +19,7 @@ from .errors import (
 __version__ = "0.1.0"
 
 _SUBMODULES = {
+    "authority_report",
     "batch",
     "benchmarks",
     "calendar",
@@ -26,10 +27,12 @@ _SUBMODULES = {
     "codes",
     "cohorts",
     "disclosure",
+    "disclosure_audit",
     "disproportionality",
     "export",
     "figures",
     "plots",
+    "publication",
     "quality",
     "reference",
     "report",

@@ -30,6 +30,7 @@ __all__ = [
     "assert_shareable",
     "scan_text_for_identifiers",
     "POSTCODE_PATTERN",
+    "IdentifierGuard",
 ]
 
 #: Columns that identify a child or locate one. They never appear in a shareable output.
@@ -237,3 +238,53 @@ def scan_text_for_identifiers(text: str, identifiers: Iterable[str] = (), *, che
         found.extend(sorted(set(POSTCODE_PATTERN.findall(text))))
         found.extend(sorted(set(_UPN_PATTERN.findall(text))))
     return found
+
+
+_ID_EDGE = "A-Za-z0-9"
+
+
+class IdentifierGuard:
+    """Finds a return's child identifiers in shareable text, matching whole values of any characters.
+
+    An identifier is found where it stands as a whole value (a table cell, an attribute) or is
+    bounded by characters that are not letters or digits (``AB/12345`` in "code AB/12345." is
+    found; ``1234`` inside ``91234`` is not). Identifiers made only of digits collide with the
+    numbers a report prints (a child ID ``2023`` and the year 2023), so they are looked for only
+    where an identifier could stand: whole cell values and row labels, not running text.
+
+    Parameters
+    ----------
+    identifiers : iterable of str
+        CHILD and UPN values of the return.
+
+    Examples
+    --------
+    >>> guard = IdentifierGuard(["AB/12345", "2023"])
+    >>> guard.in_text("Children in care on 31 March 2023: AB/12345.")
+    ['AB/12345']
+    >>> guard.in_value("2023")
+    ['2023']
+    """
+
+    def __init__(self, identifiers: Iterable[str]):
+        values = {str(v).strip() for v in identifiers if str(v).strip() and str(v).strip().lower() != "nan"}
+        self.all = values
+        self.textual = sorted((v for v in values if not v.isdigit()), key=len, reverse=True)
+
+    def __bool__(self) -> bool:
+        return bool(self.all)
+
+    def in_value(self, value) -> list[str]:
+        """Identifiers that a single cell or label value is, or contains as a bounded substring."""
+        text = str(value).strip()
+        if text in self.all:
+            return [text]
+        return self.in_text(text)
+
+    def in_text(self, text: str) -> list[str]:
+        """Non-numeric identifiers standing in running text (bounded by non-alphanumerics)."""
+        found = []
+        for value in self.textual:
+            if value in text and re.search(f"(?<![{_ID_EDGE}]){re.escape(value)}(?![{_ID_EDGE}])", text):
+                found.append(value)
+        return found

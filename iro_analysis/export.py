@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
+from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from .disclosure import assert_shareable, scan_text_for_identifiers
+from .disclosure import IdentifierGuard, assert_shareable, scan_text_for_identifiers
 from .errors import DisclosureError, ParameterError
 
 __all__ = [
@@ -28,7 +31,21 @@ __all__ = [
     "write_restricted_csv",
     "notebook_to_html",
     "RESTRICTED_MARKING",
+    "CONTENT_SECURITY_POLICY",
+    "write_publication_excel",
+    "safe_cell_text",
+    "scan_shareable_file",
+    "scan_shareable_folder",
 ]
+
+#: The exported page may load nothing and run nothing: styles inline, images only as data: URIs.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; "
+    "script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
+)
+
+#: A spreadsheet cell starting with one of these is read as a formula (or DDE) by Excel/LibreOffice.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 RESTRICTED_MARKING = (
     "RESTRICTED - contains child-level information. Do not circulate. "
@@ -76,6 +93,84 @@ def _sheet_name(name: str) -> str:
     return cleaned[:31] or "Sheet"
 
 
+def safe_cell_text(value):
+    """A value for a spreadsheet cell that can never be a formula.
+
+    Text starting with ``= + - @`` or a tab, carriage return or newline gets a leading
+    apostrophe and is stored as a string (OWASP "CSV injection" advice); numbers stay numbers.
+
+    >>> safe_cell_text("=1+1")
+    "'=1+1"
+    >>> safe_cell_text(12)
+    12
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _write_workbook(sheets: dict[str, pd.DataFrame], path, *, cover: list[str] | None = None) -> Path:
+    """Write sheets with openpyxl directly: strings stored as strings (never formulas), numbers as numbers."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    first = workbook.active
+    if cover:
+        first.title = "About"
+        for row, line in enumerate(cover, start=1):
+            cell = first.cell(row=row, column=1, value=safe_cell_text(line))
+            cell.data_type = "s"
+            if row == 1:
+                cell.font = Font(bold=True, size=14)
+    else:
+        workbook.remove(first)
+    used = set()
+    for name, table in sheets.items():
+        title = _sheet_name(name)
+        while title in used:
+            title = (title[:28] + f"_{len(used)}")[:31]
+        used.add(title)
+        sheet = workbook.create_sheet(title)
+        for column, heading in enumerate(table.columns, start=1):
+            cell = sheet.cell(row=1, column=column, value=safe_cell_text(str(heading)))
+            cell.data_type, cell.font = "s", Font(bold=True)
+        for row, values in enumerate(table.itertuples(index=False), start=2):
+            for column, value in enumerate(values, start=1):
+                if value is None or (isinstance(value, float) and np.isnan(value)):
+                    continue
+                if isinstance(value, (np.integer, np.floating)):
+                    value = value.item()
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    sheet.cell(row=row, column=column, value=value)
+                else:
+                    cell = sheet.cell(row=row, column=column, value=safe_cell_text(str(value)))
+                    cell.data_type = "s"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return atomic_write_bytes(path, buffer.getvalue())
+
+
+def write_publication_excel(publication, path, *, column_label=str, title: str = "", notes=()) -> Path:
+    """Write a finalised :class:`iro_analysis.publication.Publication` to a workbook.
+
+    A cover sheet carries the title, the suppression note (with the threshold used) and any
+    notes (for example that the data are synthetic); one sheet per table follows, with counts
+    as numbers and "c" where hidden. Labels are checked for identifiers first.
+    """
+    sheets = publication.excel_sheets(column_label=column_label)
+    cover = [title or "IRO report tables", *notes,
+             f"Suppression threshold used: counts from 1 to {publication.threshold - 1} are shown as c."]
+    guard = IdentifierGuard(publication.identifiers)
+    for name, table in sheets.items():
+        for column in table.columns:
+            for position, value in table[column].items():
+                if isinstance(value, str) and guard.in_value(value):
+                    raise DisclosureError(f"sheet {name!r}, row {position + 2}, column {column!r} holds a child "
+                                          "identifier; the workbook was not written.")
+    return _write_workbook(sheets, path, cover=cover)
+
+
 def write_tables_excel(tables: dict[str, pd.DataFrame], path, *, count_columns: dict | None = None) -> Path:
     """Write aggregate tables to one workbook for circulation.
 
@@ -97,11 +192,7 @@ def write_tables_excel(tables: dict[str, pd.DataFrame], path, *, count_columns: 
     count_columns = count_columns or {}
     for name, table in tables.items():
         assert_shareable(table, name=f"sheet {name!r}", count_columns=count_columns.get(name, ()))
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, table in tables.items():
-            table.to_excel(writer, sheet_name=_sheet_name(name), index=False)
-    return atomic_write_bytes(path, buffer.getvalue())
+    return _write_workbook(tables, path)
 
 
 def write_restricted_csv(table: pd.DataFrame, folder, name: str) -> Path:
@@ -173,10 +264,141 @@ def notebook_to_html(notebook, html_path, *, identifiers=(), title: str | None =
     )
     resources = {"metadata": {"name": title}} if title else None
     html, _ = exporter.from_notebook_node(notebook, resources=resources)
-    found = scan_text_for_identifiers(html, identifiers)
-    if found:
+    html = _SCRIPT_BLOCK.sub("", html)
+    html = html.replace("<head>", f'<head>\n<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">', 1)
+    problems = _html_problems(html, IdentifierGuard(identifiers))
+    if problems:
         raise DisclosureError(
-            f"the report for {Path(html_path).parent} would contain {len(found)} child identifier(s) "
-            f"(e.g. {found[0][:3]}…); it was not written. Remove child-level output from the notebook."
+            f"the report for {Path(html_path).parent} was not written: {problems[0]} "
+            f"({len(problems)} place(s) in all). Remove child-level output from the notebook."
         )
     return atomic_write_text(html_path, html)
+
+
+_SCRIPT_BLOCK = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.DOTALL | re.IGNORECASE)
+
+
+class _TextCollector(HTMLParser):
+    """Text nodes, attribute values and row labels (``<th>``) of an HTML page."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []
+        self.labels: list[str] = []
+        self.scripts = 0
+        self._skip = 0
+        self._in_th = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("style", "script"):
+            self._skip += 1
+            self.scripts += tag == "script"
+        if tag == "th":
+            self._in_th = True
+            self.labels.append("")
+        for name, value in attrs:
+            if value and not value.startswith("data:") and name not in ("class", "style", "id", "src"):
+                self.texts.append(value)
+            if name.startswith("on"):
+                self.scripts += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("style", "script") and self._skip:
+            self._skip -= 1
+        if tag == "th":
+            self._in_th = False
+
+    def handle_data(self, data):
+        if self._skip:
+            return
+        self.texts.append(data)
+        if self._in_th:
+            self.labels[-1] += data
+
+
+def _html_problems(page: str, guard: IdentifierGuard) -> list[str]:
+    collector = _TextCollector()
+    collector.feed(page)
+    problems = []
+    if collector.scripts:
+        problems.append(f"it would contain {collector.scripts} script element(s) or event handler(s)")
+    text = "\n".join(collector.texts)
+    for found in guard.in_text(text) if guard else []:
+        problems.append(f"a child identifier ({found[:2]}…) appears in its text")
+    for label in collector.labels:
+        if guard and label.strip() in guard.all:
+            problems.append(f"a table row label is a child identifier ({label.strip()[:2]}…)")
+    for found in scan_text_for_identifiers(text, (), check_postcodes=True):
+        problems.append(f"a postcode or UPN-shaped value ({found[:3]}…) appears in its text")
+    return problems
+
+
+def scan_shareable_file(path, identifiers=()) -> list[str]:
+    """Problems that make one shareable file unsafe (empty when it is safe).
+
+    Looks for child identifiers (whole values, any characters; see
+    :class:`iro_analysis.disclosure.IdentifierGuard`), full postcodes, UPN-shaped values,
+    scripts in HTML and formulas in workbooks. Handles ``.html``, ``.xlsx``, ``.ipynb``,
+    ``.csv`` and other text files.
+    """
+    path = Path(path)
+    guard = IdentifierGuard(identifiers)
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):
+        return [f"{path.name}: {p}" for p in _html_problems(path.read_text(encoding="utf-8"), guard)]
+    if suffix == ".xlsx":
+        return [f"{path.name}: {p}" for p in _workbook_problems(path, guard)]
+    if suffix == ".ipynb":
+        return [f"{path.name}: {p}" for p in _notebook_problems(path, guard)]
+    text = path.read_text(encoding="utf-8", errors="replace")
+    found = (guard.in_text(text) if guard else []) + scan_text_for_identifiers(text, ())
+    return [f"{path.name}: child identifier or postcode ({f[:2]}…) in its text" for f in found]
+
+
+def _workbook_problems(path: Path, guard: IdentifierGuard) -> list[str]:
+    from openpyxl import load_workbook
+
+    problems = []
+    workbook = load_workbook(path, read_only=False)
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    problems.append(f"sheet {sheet.title!r} cell {cell.coordinate} holds a formula")
+                elif isinstance(cell.value, str) and (guard.in_value(cell.value) or
+                                                      scan_text_for_identifiers(cell.value, ())):
+                    problems.append(f"sheet {sheet.title!r} cell {cell.coordinate} holds a child identifier")
+    return problems
+
+
+def _notebook_problems(path: Path, guard: IdentifierGuard) -> list[str]:
+    import nbformat
+
+    notebook = nbformat.read(str(path), as_version=4)
+    problems = []
+    for number, cell in enumerate(notebook.cells, start=1):
+        for output in cell.get("outputs", []):
+            pieces = []
+            if "text" in output:
+                pieces.append(str(output["text"]))
+            for mime, value in (output.get("data") or {}).items():
+                if mime.startswith("image/"):
+                    continue
+                pieces.append(value if isinstance(value, str) else "".join(value) if isinstance(value, list) else str(value))
+            pieces.extend([str(output.get("evalue", ""))] + [str(t) for t in output.get("traceback", [])])
+            for alt in ((output.get("metadata") or {}).get("image/png") or {}).values():
+                pieces.append(str(alt))
+            text = "\n".join(pieces)
+            for found in (guard.in_text(text) if guard else []) + scan_text_for_identifiers(text, ()):
+                problems.append(f"cell {number} output holds a child identifier or postcode ({found[:2]}…)")
+    return problems
+
+
+def scan_shareable_folder(folder, identifiers=()) -> list[str]:
+    """:func:`scan_shareable_file` for every shareable file of a report folder (not ``restricted/``)."""
+    folder = Path(folder)
+    problems = []
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and path.suffix.lower() in (".html", ".htm", ".xlsx", ".ipynb", ".csv", ".txt", ".md"):
+            problems.extend(scan_shareable_file(path, identifiers))
+    return problems

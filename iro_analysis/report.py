@@ -31,6 +31,8 @@ __all__ = [
     "child_population",
     "column_label",
     "COLUMN_LABELS",
+    "child_identifiers",
+    "is_synthetic",
 ]
 
 
@@ -368,3 +370,32 @@ def describe_return(params: ReportParameters, data) -> str:
         f"loaded covers {year_text}: {n_children:,} children in the header table and {n_reviews:,} "
         "review records."
     )
+
+
+def child_identifiers(data) -> list[str]:
+    """Every CHILD and UPN value of a loaded return: none may appear in a shareable output."""
+    values: set[str] = set()
+    for table_name in getattr(data, "tables", []):
+        table = getattr(data, table_name, None)
+        if table is None:
+            continue
+        for column in ("CHILD", "UPN"):
+            if column in table.columns:
+                values.update(table[column].dropna().astype(str).str.strip())
+    values.discard("")
+    return sorted(values)
+
+
+def is_synthetic(data_dir) -> bool:
+    """True when ``data_dir`` is (inside) a synthetic return written by :mod:`iro_analysis.synthetic`.
+
+    The generator leaves ``manifest.json`` and ``ground_truth.csv`` in the folder it writes (one
+    level above the year folders); a real return has neither.
+    """
+    if data_dir in (None, ""):
+        return False
+    path = Path(data_dir)
+    for folder in [path, *path.parents][:3]:
+        if (folder / "manifest.json").is_file() and (folder / "ground_truth.csv").is_file():
+            return True
+    return False

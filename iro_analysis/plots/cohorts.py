@@ -21,6 +21,9 @@ __all__ = [
     "starters_by_age_band_alt_text",
     "profile",
     "profile_alt_text",
+    "starters_by_age_band_published",
+    "starters_by_age_band_published_alt_text",
+    "HIDDEN",
 ]
 
 _PROFILE_COLUMNS = ("legal_status", "LS", "ethnic_group", "sex", "age_band", "placement", "PLACE", "uasc")
@@ -48,17 +51,23 @@ def _require(table: pd.DataFrame, columns, what: str) -> None:
         raise ParameterError(f"{what}: the table is empty, nothing to draw.")
 
 
+#: How a hidden (suppressed) value is shown on a chart and in its description.
+HIDDEN = "c"
+
+
 def _pct(value) -> str:
-    return "-" if pd.isna(value) else f"{value:.0f}%"
+    return HIDDEN if pd.isna(value) else f"{value:.0f}%"
 
 
 # --- monthly children in care ------------------------------------------------------------------
 
 
 def _monthly_title(table: pd.DataFrame) -> str:
-    first, last = int(table["children"].iloc[0]), int(table["children"].iloc[-1])
     label = table["year_label"].iloc[0] if "year_label" in table.columns else ""
     during = f" during {label}" if label else ""
+    if table["children"].iloc[[0, -1]].isna().any():
+        return f"Children in care at each month end{during}"
+    first, last = int(table["children"].iloc[0]), int(table["children"].iloc[-1])
     if last > first:
         return f"Children in care rose from {format_count(first)} to {format_count(last)}{during}"
     if last < first:
@@ -89,6 +98,12 @@ def monthly_in_care(table: pd.DataFrame, *, ax=None, show_uasc: bool = True):
     if show_uasc and "uasc" in table.columns and table["uasc"].sum() > 0:
         ax.plot(x, table["uasc"], marker="s", linestyle="--", color=PALETTE[1], label="of whom UASC")
         ax.legend(loc="lower left", frameon=False)
+    # hidden (suppressed) months are gaps in the line, marked "c" on the axis: never drawn to scale
+    for column in ("children", "uasc"):
+        if column in table.columns:
+            for position in np.flatnonzero(table[column].isna().to_numpy()):
+                ax.annotate(HIDDEN, (x[position], 0), textcoords="offset points", xytext=(0, 4), ha="center",
+                            fontsize="small", color="#555555")
     ax.set_xticks(x)
     ax.set_xticklabels([str(m).split(" ")[0] for m in table["month"]])
     ax.set_ylabel("Children in care at month end")
@@ -106,18 +121,26 @@ def monthly_in_care(table: pd.DataFrame, *, ax=None, show_uasc: bool = True):
 def monthly_in_care_alt_text(table: pd.DataFrame) -> str:
     """Text alternative for :func:`monthly_in_care`."""
     _require(table, ["month", "children"], "monthly_in_care alt text")
-    kids = table["children"].astype(int)
-    lo, hi = kids.idxmin(), kids.idxmax()
-    text = (
-        f"Line chart of children in care at each month end, {table['month'].iloc[0]} to {table['month'].iloc[-1]}. "
-        f"{_monthly_title(table)}. Lowest {format_count(kids[lo])} ({table['month'][lo]}), highest "
-        f"{format_count(kids[hi])} ({table['month'][hi]})."
-    )
+    kids = table["children"]
+    text = (f"Line chart of children in care at each month end, {table['month'].iloc[0]} to "
+            f"{table['month'].iloc[-1]}. {_monthly_title(table)}.")
+    if kids.notna().any():
+        lo, hi = kids.idxmin(), kids.idxmax()
+        text += (f" {'Lowest shown' if kids.isna().any() else 'Lowest'} {_count_or_hidden(kids[lo])} ({table['month'][lo]}), highest "
+                 f"{_count_or_hidden(kids[hi])} ({table['month'][hi]}).")
+    if kids.isna().any():
+        text += f" Months marked {HIDDEN} are not shown to protect children's privacy."
     if "rate_per_10k" in table.columns and table["rate_per_10k"].notna().all():
         text += f" Rate at the last month end {table['rate_per_10k'].iloc[-1]:.1f} per 10,000 children."
     if "uasc" in table.columns and table["uasc"].sum() > 0:
-        text += f" Unaccompanied asylum-seeking children: {format_count(table['uasc'].iloc[0])} to {format_count(table['uasc'].iloc[-1])}."
+        text += (f" Unaccompanied asylum-seeking children: {_count_or_hidden(table['uasc'].iloc[0])} to "
+                 f"{_count_or_hidden(table['uasc'].iloc[-1])}.")
     return text
+
+
+def _count_or_hidden(value) -> str:
+    """A count for a description; a hidden (suppressed) value is "c", never a number."""
+    return HIDDEN if pd.isna(value) else format_count(value)
 
 
 # --- starters by age band ----------------------------------------------------------------------
@@ -205,9 +228,11 @@ def _profile_parts(table: pd.DataFrame):
 
 def _profile_title(table, labels, col, last) -> str:
     when = f" on {pd.Timestamp(last).day} {pd.Timestamp(last):%B %Y}" if last is not None else ""
-    total = int(table["total"].iloc[0]) if "total" in table.columns else int(table["count"].sum())
+    total = table["total"].iloc[0] if "total" in table.columns else table["count"].sum()
     if total == 0:
         return f"No children in care{when}"
+    if table["count"].isna().all() or pd.isna(total):
+        return f"Children in care by {_PROFILE_NOUN[col]}{when}"
     k = int(table["count"].idxmax())
     pct = table["percent"].iloc[k] if "percent" in table.columns else 100 * table["count"].iloc[k] / total
     return f"{labels[k]} was the largest {_PROFILE_NOUN[col]} group{when} ({_pct(pct)} of {format_count(total)})"
@@ -232,15 +257,18 @@ def profile(table: pd.DataFrame, *, ax=None):
     table, labels, col, last = _profile_parts(table)
     ax = get_ax(ax)
     y = np.arange(len(table))[::-1]
-    ax.barh(y, table["count"], color=PALETTE[0])
+    ax.barh(y, table["count"].fillna(0), color=PALETTE[0])
     ax.set_yticks(y)
     ax.set_yticklabels(labels)
     pct = table["percent"] if "percent" in table.columns else 100 * table["count"] / max(table["count"].sum(), 1)
     for yy, n, p in zip(y, table["count"], pct):
-        ax.text(n, yy, f" {format_count(n)} ({_pct(p)})", va="center", fontsize="small")
+        # a hidden count has no bar: only the "c" label, so its size cannot be read off the chart
+        text = f" {HIDDEN} (not shown)" if pd.isna(n) else f" {format_count(n)} ({_pct(p)})"
+        ax.text(0 if pd.isna(n) else n, yy, text, va="center", fontsize="small")
     ax.set_xlabel("Children in care")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlim(0, max(1, table["count"].max()) * 1.25)
+    largest = table["count"].max()
+    ax.set_xlim(0, max(1, 0 if pd.isna(largest) else largest) * 1.25)
     ax.set_title(_profile_title(table, labels, col, last))
     return ax
 
@@ -250,5 +278,103 @@ def profile_alt_text(table: pd.DataFrame) -> str:
     _require(table, ["count"], "profile alt text")
     table, labels, col, last = _profile_parts(table)
     pct = table["percent"] if "percent" in table.columns else 100 * table["count"] / max(table["count"].sum(), 1)
-    parts = "; ".join(f"{lab}: {format_count(n)} ({_pct(p)})" for lab, n, p in zip(labels, table["count"], pct))
-    return f"Bar chart of children in care by {_PROFILE_NOUN[col]}. {_profile_title(table, labels, col, last)}. {parts}."
+    parts = "; ".join(f"{lab}: {HIDDEN}" if pd.isna(n) else f"{lab}: {format_count(n)} ({_pct(p)})"
+                      for lab, n, p in zip(labels, table["count"], pct))
+    text = f"Bar chart of children in care by {_PROFILE_NOUN[col]}. {_profile_title(table, labels, col, last)}. {parts}."
+    if table["count"].isna().any():
+        text += f" {HIDDEN} marks a number not shown to protect children's privacy."
+    return text
+
+
+# --- starters by age band, from the published (suppressed) table ---------------------------------
+
+
+def _published_quarters(wide: pd.DataFrame):
+    _require(wide, ["Year"], "starters chart")
+    label = wide.columns[0]
+    body = wide[wide[label] != "Total"].set_index(label)
+    totals = wide[wide[label] == "Total"].set_index(label)
+    quarters = [c for c in wide.columns[1:] if c != "Year"]
+    return body[quarters], (totals[quarters].iloc[0] if len(totals) else pd.Series(np.nan, index=quarters)), quarters
+
+
+def starters_by_age_band_published(wide: pd.DataFrame, *, year_label: str = "", ax=None):
+    """Stacked bars of starts by quarter and age band, drawn from the published table.
+
+    Parameters
+    ----------
+    wide : DataFrame
+        The published table B (one row per age band and a "Total" row; quarter columns and
+        "Year"), with hidden counts as NaN (:meth:`iro_analysis.publication.Publication.numeric`).
+    year_label : str
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Notes
+    -----
+    Hidden counts are never drawn to scale one by one. Where a quarter's total is published, the
+    hidden bands of that quarter are drawn together as one hatched segment labelled "c" (their
+    sum is the published total less the shown bands, so it reveals nothing new); where the total
+    is hidden too, only a "c" marks the quarter.
+    """
+    body, totals, quarters = _published_quarters(wide)
+    ax = get_ax(ax)
+    x = np.arange(len(quarters))
+    bottom = np.zeros(len(quarters))
+    for k, band in enumerate(body.index):
+        values = body.loc[band].to_numpy(dtype=float)
+        ax.bar(x, np.nan_to_num(values), bottom=bottom, label=band, color=PALETTE[k % len(PALETTE)])
+        bottom += np.nan_to_num(values)
+    for position, quarter in enumerate(quarters):
+        if not body[quarter].isna().any():
+            continue
+        rest = totals[quarter] - bottom[position] if pd.notna(totals[quarter]) else np.nan
+        if pd.notna(rest) and rest > 0:
+            ax.bar(position, rest, bottom=bottom[position], color="white", edgecolor="#555555", hatch="//",
+                   label="Not shown (c)" if "Not shown (c)" not in ax.get_legend_handles_labels()[1] else None)
+            ax.annotate(HIDDEN, (position, bottom[position] + rest), textcoords="offset points", xytext=(0, 2),
+                        ha="center", fontsize="small")
+        else:
+            ax.annotate(HIDDEN, (position, bottom[position]), textcoords="offset points", xytext=(0, 2),
+                        ha="center", fontsize="small")
+    ax.set_xticks(x)
+    ax.set_xticklabels([str(q).replace(" (", "\n(") for q in quarters])
+    ax.set_ylabel("Children starting to be looked after")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(title="Age at start", frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1, 1))
+    ax.set_title(_published_starters_title(wide, year_label))
+    return ax
+
+
+def _published_starters_title(wide: pd.DataFrame, year_label: str) -> str:
+    label = wide.columns[0]
+    year = wide.set_index(label)["Year"]
+    total = year.get("Total", np.nan)
+    bands = year.drop("Total", errors="ignore")
+    when = f" in {year_label}" if year_label else ""
+    if pd.isna(total):
+        return f"Starts in care{when}, by age at the start"
+    if total == 0:
+        return f"No children started to be looked after{when}"
+    if bands.notna().any():
+        top = bands.idxmax()
+        return f"{format_count(total)} starts in care{when}; most often aged {str(top).lower()} ({format_count(bands[top])})"
+    return f"{format_count(total)} starts in care{when}"
+
+
+def starters_by_age_band_published_alt_text(wide: pd.DataFrame, *, year_label: str = "") -> str:
+    """Text alternative for :func:`starters_by_age_band_published` (hidden values read "c")."""
+    body, totals, quarters = _published_quarters(wide)
+    label = wide.columns[0]
+    year = wide.set_index(label)["Year"]
+    head = (f"Stacked bar chart of children starting to be looked after in each quarter"
+            f"{' of ' + year_label if year_label else ''}, by age at the start. ")
+    by_quarter = "; ".join(f"{q}: {_count_or_hidden(totals[q])}" for q in quarters)
+    by_band = "; ".join(f"{b}: {_count_or_hidden(year.get(b))}" for b in body.index)
+    text = head + f"{_published_starters_title(wide, year_label)}. By quarter: {by_quarter}. By age: {by_band}."
+    if body.isna().any().any() or totals.isna().any():
+        text += f" {HIDDEN} marks a number not shown to protect children's privacy."
+    return text

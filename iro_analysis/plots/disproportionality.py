@@ -29,7 +29,8 @@ def _plot_rows(table: pd.DataFrame, measure: str, suppress_below: int) -> tuple[
     if missing:
         raise ParameterError(f"the table lacks columns {sorted(missing)}: pass the output of disproportionality().")
     t = table[table["included"]] if "included" in table.columns else table
-    small = (t["cic"] > 0) & (t["cic"] < suppress_below)
+    # NaN is a count hidden by the report's publication layer (primary or secondary suppression)
+    small = t["cic"].isna() | ((t["cic"] > 0) & (t["cic"] < suppress_below))
     hidden = t.loc[small, "ethnic_group"].tolist()
     rows = t[~small & t[measure].notna() & (t[measure] > 0)]
     return rows, hidden

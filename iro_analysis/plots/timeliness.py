@@ -235,12 +235,16 @@ def timeliness_bars(summary: pd.DataFrame, *, ax=None, title: str | None = None,
     pos = np.arange(len(data))[::-1]
     pct = data["percent"].to_numpy(dtype=float)
     err = np.vstack([pct - data["ci_low"].to_numpy(dtype=float), data["ci_high"].to_numpy(dtype=float) - pct])
-    ax.barh(pos, pct, color=PALETTE[0], height=0.6)
-    ax.errorbar(pct, pos, xerr=err, fmt="none", ecolor="#000000", capsize=4, linewidth=1)
+    ax.barh(pos, np.nan_to_num(pct), color=PALETTE[0], height=0.6)
+    shown = np.isfinite(pct)
+    ax.errorbar(pct[shown], pos[shown], xerr=err[:, shown], fmt="none", ecolor="#000000", capsize=4, linewidth=1)
     for p, v, r in zip(pos, pct, data.itertuples()):
         if np.isfinite(v):
-            ax.text(2, p, f"{v:.1f}% ({int(r.numerator):,} of {int(r.denominator):,})", va="center",
+            ax.text(2, p, f"{v:.1f}% ({_count(r.numerator)} of {_count(r.denominator)})", va="center",
                     color="white", fontsize="small", fontweight="bold")
+        elif pd.isna(r.numerator) or pd.isna(r.denominator):
+            # hidden by suppression: no bar, a "c" label (a hidden value is never drawn to scale)
+            ax.text(2, p, "c (not shown to protect children's privacy)", va="center", fontsize="small")
     ax.set_yticks(pos)
     ax.set_yticklabels([_METRIC_LABELS.get(m, m) for m in data["metric"]])
     ax.set_xlim(0, 100)
@@ -273,9 +277,16 @@ def timeliness_bars_alt_text(summary: pd.DataFrame) -> str:
     for r in summary.itertuples():
         if np.isfinite(r.percent):
             parts.append(
-                f"{_METRIC_LABELS.get(r.metric, r.metric)}: {r.percent:.1f}% ({int(r.numerator):,} of "
-                f"{int(r.denominator):,}; 95% interval {r.ci_low:.1f}% to {r.ci_high:.1f}%)"
+                f"{_METRIC_LABELS.get(r.metric, r.metric)}: {r.percent:.1f}% ({_count(r.numerator)} of "
+                f"{_count(r.denominator)}; 95% interval {r.ci_low:.1f}% to {r.ci_high:.1f}%)"
             )
+        elif pd.isna(r.numerator) or pd.isna(r.denominator):
+            parts.append(f"{_METRIC_LABELS.get(r.metric, r.metric)}: c (not shown to protect children's privacy)")
         else:
             parts.append(f"{_METRIC_LABELS.get(r.metric, r.metric)}: no reviews")
     return "Bar chart of review timeliness. " + "; ".join(parts) + "."
+
+
+def _count(value) -> str:
+    """A count for a label; a hidden (suppressed) count is "c"."""
+    return "c" if pd.isna(value) else f"{int(value):,}"

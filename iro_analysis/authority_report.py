@@ -1,0 +1,613 @@
+"""Everything the authority report publishes, computed once and suppressed jointly.
+
+:func:`build` computes every table of the report from the return and the published reference
+data, registers them with one :class:`iro_analysis.publication.Publication` (with the links
+between them: the same count in two tables, totals, "in care at the start + started - ended =
+in care at the end", UASC children of each ethnic group), and finalises it. The notebook then
+only shows tables, charts and sentences by name: all of them read the published values, so
+nothing shown can reveal what a table hides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .calendar import year_bounds
+from .errors import ParameterError
+from .publication import Publication
+
+__all__ = ["AuthorityReport", "build", "SUMMARY_LABELS", "METRIC_LABELS"]
+
+#: Plain-English names of the summary measures.
+SUMMARY_LABELS = {
+    "in_care_start": "Children in care at the start of the year",
+    "in_care_end": "Children in care at the end of the year",
+    "in_care_during_year": "Children in care at any time in the year",
+    "periods_started": "Periods of care that started in the year",
+    "periods_ended": "Periods of care that ended in the year",
+    "uasc_end": "Unaccompanied asylum-seeking children in care at the end of the year",
+}
+
+#: Plain-English names of the timeliness measures.
+METRIC_LABELS = {
+    "reviews_held": "Reviews held in the year that were on time",
+    "reviews_due": "Review due dates in the year that were met",
+    "children": "Children all of whose reviews were on time",
+}
+
+_COMPONENT_LABELS = {
+    "children_in_care": "Children in care at any time in the year",
+    "periods_starting": "Periods of care that started in the year",
+    "children_reviewed": "Children with at least one review",
+    "first_reviews": "First reviews (new periods of care)",
+    "second_reviews": "Second reviews (three months after the first)",
+    "adoption_reviews": "Reviews on the adoption schedule",
+    "early_after_placement_move": "Early reviews after a placement move",
+    "other_early_reviews": "Other early reviews",
+    "routine_reviews": "Routine six-monthly reviews",
+    "not_judged": "Reviews that could not be judged",
+    "total_reviews": "Total reviews held",
+}
+
+_PROFILES = [
+    ("legal_status_at_year_end", "legal_status", "D Legal status", "Legal status of children in care"),
+    ("age_band_at_year_end", "age_band", "Age", "Age of children in care"),
+    ("ethnicity_at_year_end", "ethnic_group", "F Ethnicity", "Ethnic group of children in care"),
+    ("placement_at_year_end", "placement", "Placement", "Placement of children in care"),
+    ("uasc_at_year_end", "uasc", "G UASC", "Unaccompanied asylum-seeking children (UASC) in care"),
+]
+
+
+#: Weights for secondary suppression: headline figures give way last, analysis tables first.
+HEADLINE, PROFILE, ANALYSIS = 100.0, 10.0, 1.0
+
+
+def _iso(date) -> str:
+    return pd.Timestamp(date).strftime("%Y-%m-%d")
+
+
+def _long_date(date) -> str:
+    stamp = pd.Timestamp(date)
+    return f"{stamp.day} {stamp:%B %Y}"
+
+
+@dataclass
+class AuthorityReport:
+    """The published figures of one authority-year report and how to show them."""
+
+    params: object
+    publication: Publication
+    charts: dict = field(default_factory=dict)
+    facts: dict = field(default_factory=dict)
+    restricted: dict = field(default_factory=dict)
+
+    # --- showing -------------------------------------------------------------------------------
+
+    def show(self, name: str):
+        """Display one published table (escaped HTML) in the notebook."""
+        from IPython.display import HTML, display
+
+        from .report import column_label
+
+        display(HTML(self.publication.html(name, column_label=column_label)))
+
+    def say(self, template: str, **values):
+        """Display a Markdown sentence whose data values are escaped."""
+        from IPython.display import Markdown, display
+
+        display(Markdown(self.publication.text(template, **values)))
+
+    def count(self, key: str) -> str:
+        """A published count for prose ("c" when hidden)."""
+        return self.publication.count_text(key)
+
+    def chart(self, name: str) -> None:
+        """Draw one chart from published values and display it with its description."""
+        from . import plots
+
+        if name not in self.charts:
+            raise ParameterError(f"no chart {name!r}; the report has {sorted(self.charts)}.")
+        draw, describe = self.charts[name]
+        message = describe()
+        if message is None:
+            return
+        ax, alt = draw(), message
+        if ax is None:
+            from IPython.display import Markdown, display
+
+            display(Markdown(self.publication.text("{text}", text=alt)))
+            return
+        plots.show(ax, alt)
+
+    def introduction(self) -> None:
+        """Display the opening paragraph: the authority, the return loaded, what "c" means."""
+        from IPython.display import Markdown, display
+
+        display(Markdown(_introduction(self)))
+
+    def write_restricted(self) -> list:
+        """Write the child-level lists and the disclosure audit to the restricted folder."""
+        return _write_restricted(self)
+
+    def excel(self, path):
+        """Write every published table to one workbook (with a cover sheet)."""
+        from .export import write_publication_excel
+        from .report import column_label
+
+        return write_publication_excel(self.publication, path, column_label=column_label,
+                                       title=self.facts.get("title", ""), notes=self.facts.get("notes", []))
+
+
+def build(params, data, *, model: str = "2021", published_timeliness: dict | None = None,
+          identifiers=(), allow_unsafe_threshold: bool = False, synthetic: bool = False) -> AuthorityReport:
+    """Compute, register and suppress every figure of the authority report.
+
+    Parameters
+    ----------
+    params : iro_analysis.report.ReportParameters
+    data : SSDA903
+    model : str, default "2021"
+        Statistical-neighbour model.
+    published_timeliness : dict, optional
+        Keyword arguments for :func:`iro_analysis.timeliness.reconcile_timeliness`.
+    identifiers : iterable of str
+        The return's CHILD and UPN values (none may be published).
+    allow_unsafe_threshold : bool, default False
+        Permit ``params.suppression_threshold`` below 5 (internal use; the report says so).
+    synthetic : bool, default False
+        The return is synthetic: every output says so.
+
+    Returns
+    -------
+    AuthorityReport
+    """
+    pub = Publication(threshold=params.suppression_threshold, identifiers=identifiers,
+                      allow_below_minimum=allow_unsafe_threshold)
+    report = AuthorityReport(params, pub)
+    report.facts["synthetic"] = bool(synthetic)
+    report.facts["title"] = (f"{params.la_name} IRO annual report figures, {params.label}"
+                             + (" (SYNTHETIC DATA - not real children)" if synthetic else ""))
+    report.facts["notes"] = [pub.hidden_note()] + (
+        ["These figures were computed from a SYNTHETIC return generated for testing and training. "
+         "They describe no real children and are not the council's figures."] if synthetic else [])
+    _return_facts(report, data)
+    tables = _cohort_section(report, data)
+    _timeliness_section(report, data, published_timeliness or {})
+    _ethnicity_section(report, data, tables)
+    _benchmark_section(report, data, model)
+    pub.finalise()
+    return report
+
+
+# --- sections ------------------------------------------------------------------------------------
+
+
+def _return_facts(report: AuthorityReport, data) -> None:
+    from . import cohorts, quality
+    from .report import findings_summary
+
+    pub, p = report.publication, report.params
+    header = getattr(data, "header", None)
+    reviews = getattr(data, "reviews", None)
+    pub.add_cell("return:children", 0 if header is None else header["CHILD"].nunique(),
+                 where="introduction: children in the header table")
+    pub.add_cell("return:review_records", 0 if reviews is None else len(reviews),
+                 where="introduction: review records")
+    report.facts["collection_years"] = list(getattr(data, "collection_years", None) or [])
+    findings = quality.concat_findings([data.findings, cohorts.episode_chain_findings(data)])
+    report.restricted["record_findings.csv"] = findings
+    pub.add_table("Data checks", findings_summary(findings), labels=["check", "severity", "table"],
+                  counts=["records"], caption="Records with a data-quality finding, by check")
+
+
+def _cohort_section(report: AuthorityReport, data) -> dict:
+    from . import cohorts, plots
+    from .report import by_quarter, child_population
+
+    pub, p = report.publication, report.params
+    start, end = year_bounds(p.year)
+    population = child_population(p)
+    tables = cohorts.cohort_tables(data, p.year, population=population)
+    summary = tables["summary"].set_index("measure")["count"]
+    keys = {"in_care_start": f"in_care:{_iso(start - pd.Timedelta(days=1))}", "in_care_end": f"in_care:{_iso(end)}",
+            "periods_started": "starts:Year", "periods_ended": "ends:Year", "uasc_end": f"uasc:{_iso(end)}",
+            "in_care_during_year": "in_care:during"}
+    frame = pd.DataFrame({"measure": [SUMMARY_LABELS[m] for m in keys], "count": [summary[m] for m in keys]})
+    by_label = {SUMMARY_LABELS[m]: k for m, k in keys.items()}
+    pub.add_table("Summary", frame, labels=["measure"], counts=["count"], key=lambda label, _: by_label.get(label),
+                  caption=f"Children in care, {p.label}", cost=HEADLINE)
+    pub.relate({keys["in_care_start"]: 1, "starts:Year": 1, "ends:Year": -1, keys["in_care_end"]: -1},
+               source="in care at the start + started - ended = in care at the end", only_if_holds=True)
+
+    monthly = tables["monthly_in_care"]
+    month_key = dict(zip(monthly["month"].astype(str), monthly["month_end"].map(_iso)))
+    monthly_frame = monthly[["month", "children", "rate_per_10k", "uasc"]].copy()
+    pub.add_table("A In care by month", monthly_frame, labels=["month"], counts=["children", "uasc"],
+                  derived={"rate_per_10k": ["children"]}, decimals={"rate_per_10k": 1},
+                  key=lambda label, col: f"{'in_care' if col == 'children' else 'uasc'}:{month_key[label]}",
+                  caption="Children in care at each month end, rate per 10,000 children, and UASC", cost=HEADLINE)
+
+    for source, category, name, prefix in [("starters_by_age_band", "age_band", "B Starters by age", "starts"),
+                                           ("starters_by_legal_status", "legal_status", "C Starters by legal status", "starts"),
+                                           ("leavers_by_reason", "reason", "J Leavers by reason", "ends")]:
+        wide = by_quarter(tables[source], category)
+        what = "starting" if prefix == "starts" else "leaving"
+        pub.add_table(name, wide, labels=[category], counts=list(wide.columns[1:]), total_column="Year",
+                      key=lambda label, col, prefix=prefix: f"{prefix}:{col}" if label == "Total" else None,
+                      caption=f"Children {what} care by quarter and {category.replace('_', ' ')}", cost=PROFILE)
+
+    for source, category, name, caption in _PROFILES:
+        profile = tables[source][[category, "count", "percent"]]
+        prefix = {"ethnic_group": "eth_all", "uasc": "uasc_split"}.get(category)
+
+        def key(label, col, prefix=prefix):
+            if label == "Total":
+                return f"in_care:{_iso(end)}"
+            if prefix == "uasc_split":
+                return f"{'uasc' if label == 'UASC' else 'nonuasc'}:{_iso(end)}"
+            return f"{prefix}:{label}" if prefix else None
+
+        pub.add_table(name, profile, labels=[category], counts=["count"], derived={"percent": ["count", "@total"]},
+                      decimals={"percent": 1}, add_total=True, key=key, caption=f"{caption} on {_long_date(end)}",
+                      cost=HEADLINE if category == "uasc" else PROFILE)
+
+    sex = tables["sex_by_quarter_end"]
+    dates = list(dict.fromkeys(sex["date"]))
+    wide = sex.pivot_table(index="sex", columns="date", values="count", aggfunc="sum", sort=False).reindex(
+        columns=dates).fillna(0).reset_index()
+    date_label = {d: pd.Timestamp(d).strftime("%d %b %Y") for d in dates}
+    wide.columns = ["sex"] + [date_label[d] for d in dates]
+    label_iso = {date_label[d]: _iso(d) for d in dates}
+    pub.add_table("E Sex", wide, labels=["sex"], counts=list(wide.columns[1:]), add_total=True,
+                  key=lambda label, col: f"in_care:{label_iso[col]}" if label == "Total" else None,
+                  caption="Sex of children in care at the end of each quarter", cost=PROFILE)
+
+    pub.add_table("K Reaching 18", tables["reaching_18"][["year_label", "count"]], labels=["year_label"],
+                  counts=["count"], caption="Children in care on 31 March who turn 18 in each of the next two years",
+                  cost=PROFILE)
+
+    if "missing_by_quarter" in tables:
+        missing = tables["missing_by_quarter"][["quarter_label", "missing_episodes", "away_episodes", "children"]]
+        pub.add_table("L Missing", missing, labels=["quarter_label"],
+                      counts=["missing_episodes", "away_episodes", "children"],
+                      caption="Missing and away-without-authorisation episodes by quarter", cost=PROFILE)
+        labels = missing["quarter_label"].astype(str).tolist()
+        for column in ("missing_episodes", "away_episodes"):
+            terms = {f"L Missing|{label}|{column}": 1 for label in labels[:-1]}
+            terms[f"L Missing|{labels[-1]}|{column}"] = -1
+            pub.relate(terms, source=f"L Missing: quarters add up to the year ({column})", only_if_holds=True)
+
+    # charts read the published tables
+    def monthly_chart():
+        return plots.cohorts.monthly_in_care(pub.numeric("A In care by month").assign(year_label=p.label))
+
+    report.charts["monthly_in_care"] = (
+        monthly_chart,
+        lambda: plots.cohorts.monthly_in_care_alt_text(pub.numeric("A In care by month").assign(year_label=p.label)))
+    report.charts["starters_by_age"] = (
+        lambda: plots.cohorts.starters_by_age_band_published(pub.numeric("B Starters by age"), year_label=p.label),
+        lambda: plots.cohorts.starters_by_age_band_published_alt_text(pub.numeric("B Starters by age"), year_label=p.label))
+    report.charts["legal_status"] = (
+        lambda: plots.cohorts.profile(_profile_for_chart(pub, "D Legal status", "legal_status", end)),
+        lambda: plots.cohorts.profile_alt_text(_profile_for_chart(pub, "D Legal status", "legal_status", end)))
+    return tables
+
+
+def _profile_for_chart(pub: Publication, name: str, column: str, date) -> pd.DataFrame:
+    table = pub.numeric(name)
+    total = table.loc[table[column] == "Total", "count"].iloc[0]
+    body = table.loc[table[column] != "Total"].reset_index(drop=True)
+    return body.assign(date=pd.Timestamp(date), total=total)
+
+
+def _timeliness_section(report: AuthorityReport, data, published: dict) -> None:
+    from . import plots, quality, timeliness
+
+    pub, p = report.publication, report.params
+    if getattr(data, "reviews", None) is None:
+        report.facts["timeliness"] = False
+        return
+    report.facts["timeliness"] = True
+    schedule = timeliness.review_schedule(data, p.year)
+    summary = timeliness.timeliness_summary(schedule, p.year)
+    frame = summary[["metric", "numerator", "denominator", "percent", "ci_low", "ci_high", "not_judged"]].copy()
+    frame["metric"] = frame["metric"].map(METRIC_LABELS).fillna(frame["metric"])
+    code = dict(zip(frame["metric"], summary["metric"]))
+    named = {("reviews_held", "numerator"): "reviews_on_time:year", ("reviews_held", "denominator"): "reviews_judged:year",
+             ("children", "denominator"): "children_reviewed:year"}
+    pub.add_table("M Review timeliness", frame, labels=["metric"], counts=["numerator", "denominator", "not_judged"],
+                  derived={c: ["numerator", "denominator"] for c in ("percent", "ci_low", "ci_high")},
+                  decimals={"percent": 1, "ci_low": 1, "ci_high": 1},
+                  key=lambda label, col: named.get((code[label], col)),
+                  caption=f"Reviews held within timescale, {p.label}", cost=HEADLINE)
+    # the late count follows from the two shown counts: protect it like any other count
+    for label, metric in code.items():
+        row = frame.loc[frame["metric"] == label].iloc[0]
+        numerator = named.get((metric, "numerator"), f"M Review timeliness|{label}|numerator")
+        denominator = named.get((metric, "denominator"), f"M Review timeliness|{label}|denominator")
+        late = f"late:{metric}"
+        pub.add_cell(late, row["denominator"] - row["numerator"], displayed=False,
+                     where=f"not shown: {label.lower()} - the late ones (denominator minus numerator)")
+        pub.relate({numerator: 1, late: 1, denominator: -1}, source=f"{metric}: on time + late = all")
+
+    reconciliation = timeliness.reconcile_timeliness(data, p.year, **published)
+    steps = reconciliation.counts[["step", "count", "description", "kind"]].copy()
+    step_keys = {"reviews held in the year and judged": "reviews_judged:year", "of which on time": "reviews_on_time:year",
+                 "of which late": "late:reviews_held"}
+    pub.add_table("M2 Timeliness reconciliation", steps[["step", "count", "description"]], labels=["step"],
+                  counts=["count"], public=["description"], key=lambda label, _: step_keys.get(label),
+                  caption="From review records to the reviews counted")
+    keyed = {s: step_keys.get(s, f"M2 Timeliness reconciliation|{s}|count") for s in steps["step"]}
+    kinds = dict(zip(steps["step"], steps["kind"]))
+    chain, sign = {}, {"total": 1, "minus": -1, "plus": 1}
+    for step in steps["step"]:
+        if kinds[step] in sign:
+            chain[keyed[step]] = chain.get(keyed[step], 0) + sign[kinds[step]]
+        elif kinds[step] == "equals":
+            pub.relate({**chain, keyed[step]: -1}, source=f"reconciliation: steps to '{step}'", only_if_holds=True)
+            chain = {keyed[step]: 1}
+    report.facts["reconciliation_summary"] = reconciliation.summary()
+
+    if timeliness.has_previous_year(data, p.year):
+        change = timeliness.review_count_change(data, p.year).query("component != 'reviews_per_child'")
+        change = change[["component", "previous", "current", "change", "share_of_change"]].copy()
+        change["component"] = change["component"].map(_COMPONENT_LABELS).fillna(change["component"])
+        current_keys = {"Children in care at any time in the year": "in_care:during",
+                        "Periods of care that started in the year": "starts:Year",
+                        "Children with at least one review": "children_reviewed:year"}
+        pub.add_table("Review count change", change, labels=["component"], counts=["previous", "current"],
+                      derived={"change": ["previous", "current"],
+                               "share_of_change": ["previous", "current", *[
+                                   (lambda _label, c=c: f"Review count change|Total reviews held|{c}")
+                                   for c in ("previous", "current")]]},
+                      decimals={"change": 0, "share_of_change": 1},
+                      key=lambda label, col: current_keys.get(label) if col == "current" else None,
+                      caption="Change in the number of reviews held")
+        parts = [label for label in change["component"] if label not in current_keys and label != "Total reviews held"]
+        for column in ("previous", "current"):
+            terms = {f"Review count change|{label}|{column}": 1 for label in parts}
+            terms[f"Review count change|Total reviews held|{column}"] = -1
+            pub.relate(terms, source=f"review count change: components add up ({column})", only_if_holds=True)
+
+    from .cohorts import participation_by_quarter
+    from .codes import descriptions
+    from .report import by_quarter
+
+    participation = participation_by_quarter(data, p.year).dropna(subset=["quarter"])
+    table_n = by_quarter(participation, "REVIEW_CODE")
+    meanings = descriptions("REVIEW_CODE", p.year)
+    table_n.insert(1, "description", [_pn_meaning(c, meanings) for c in table_n["REVIEW_CODE"]])
+    pub.add_table("N Participation", table_n, labels=["REVIEW_CODE"], public=["description"],
+                  counts=list(table_n.columns[2:]), total_column="Year",
+                  caption="Children's participation in their reviews, by quarter", cost=PROFILE)
+
+    review_checks = quality.reviews.review_findings(data)
+    report.restricted["review_exceptions.csv"] = timeliness.exception_list(schedule, p.year)
+    report.restricted["review_record_findings.csv"] = review_checks
+    from .report import findings_summary
+
+    pub.add_table("Review data checks", findings_summary(review_checks), labels=["check", "severity", "table"],
+                  counts=["records"], caption="Review records with a data-quality finding (the records are in the restricted folder)")
+
+    def bars():
+        numeric = pub.numeric("M Review timeliness")
+        return numeric.assign(metric=numeric["metric"].map(code))
+
+    report.charts["timeliness"] = (lambda: plots.timeliness.timeliness_bars(bars()),
+                                   lambda: plots.timeliness.timeliness_bars_alt_text(bars()))
+    monthly_chart = timeliness.monthly_xmr(schedule, p.year)
+
+    def xmr_text():
+        if (monthly_chart["denominator"] < pub.threshold).any():
+            return ("The month-by-month chart is not shown: some months had fewer than "
+                    f"{pub.threshold} reviews, and a percentage of so few reviews could identify a child.")
+        return plots.timeliness.xmr_chart_alt_text(monthly_chart, measure="the percentage of reviews held on time")
+
+    def xmr_draw():
+        if (monthly_chart["denominator"] < pub.threshold).any():
+            return None
+        return plots.timeliness.xmr_chart(monthly_chart.drop(columns=["numerator", "denominator"]),
+                                          measure="Reviews held on time")
+
+    report.charts["timeliness_xmr"] = (xmr_draw, xmr_text)
+
+
+def _pn_meaning(code: str, meanings: dict) -> str:
+    if code == "Total":
+        return "All reviews"
+    return meanings.get(str(code), "Not a DfE participation code")
+
+
+def _ethnicity_section(report: AuthorityReport, data, tables: dict) -> None:
+    from . import disproportionality as dp
+    from . import plots, reference
+    from .report import child_population
+
+    pub, p = report.publication, report.params
+    _, end = year_bounds(p.year)
+    cic = dp.cic_ethnicity(data, year=p.year)
+    population = reference.ethnicity_population(p.la_code, year=p.year)
+    ethnicity = dp.disproportionality(cic, population, population_total=child_population(p))
+    report.facts["ethnicity_denominator"] = ethnicity.attrs["denominator"]
+    report.facts["ethnicity_caveat"] = population.attrs.get("caveat", "")
+    report.facts["ethnicity_population"] = population.attrs.get("denominator", "")
+    included = ethnicity[ethnicity["included"]].reset_index(drop=True)
+    frame = included[["ethnic_group", "cic", "population_share", "rate_per_10k", "representation_ratio", "rr_ci_low",
+                      "rr_ci_high", "rri", "rri_ci_low", "rri_ci_high"]].copy()
+    frame.insert(2, "cic_percent", 100 * included["cic_share"])
+    frame["population_share"] = 100 * frame["population_share"]
+    frame = frame.rename(columns={"population_share": "population_percent"})
+    reference_group = ethnicity.attrs.get("reference", "White")
+
+    def group_key(label, col):
+        return "cic_nonuasc:known" if label == "Total" else f"cic_nonuasc:{label}"
+
+    ratio_columns = ["representation_ratio", "rr_ci_low", "rr_ci_high"]
+    rri_columns = ["rri", "rri_ci_low", "rri_ci_high"]
+    derived = {"cic_percent": ["cic", "@total"], "rate_per_10k": ["cic"],
+               **{c: ["cic", "@total"] for c in ratio_columns},
+               **{c: ["cic", "@total", lambda _label: f"cic_nonuasc:{reference_group}"] for c in rri_columns}}
+    pub.add_table("Ethnicity ratios", frame, labels=["ethnic_group"], counts=["cic"], derived=derived,
+                  public=["population_percent"], add_total=True, key=group_key,
+                  decimals={"cic_percent": 1, "population_percent": 2, "rate_per_10k": 1,
+                            **{c: 2 for c in ratio_columns + rri_columns}},
+                  caption=f"Children in care on {_long_date(end)} by ethnic group, excluding UASC ({ethnicity.attrs['denominator']})")
+    unknown = float(ethnicity.attrs.get("cic_unknown", 0) or 0)
+    pub.add_cell("cic_nonuasc:unknown", unknown, where="ethnicity section text: ethnicity not known")
+    pub.relate({"cic_nonuasc:known": 1, "cic_nonuasc:unknown": 1, f"nonuasc:{_iso(end)}": -1},
+               source="children excluding UASC = known ethnicity + not known", only_if_holds=True)
+    # UASC children of each ethnic group follow from table F and this table: protect them too.
+    uasc_terms = {f"uasc:{_iso(end)}": -1}
+    groups = list(included["ethnic_group"]) + ["Refused or not obtained"]
+    for group in groups:
+        all_key = f"eth_all:{group}"
+        part_key = "cic_nonuasc:unknown" if group == "Refused or not obtained" else f"cic_nonuasc:{group}"
+        if not (pub.has_cell(all_key) and pub.has_cell(part_key)):
+            uasc_terms = None
+            break
+        value = pub.system.cells[all_key].value - pub.system.cells[part_key].value
+        if value < 0:
+            uasc_terms = None
+            break
+        pub.add_cell(f"uasc_eth:{group}", value, displayed=False, where=f"not shown: UASC children of {group} ethnicity")
+        pub.relate({all_key: 1, part_key: -1, f"uasc_eth:{group}": -1}, source=f"{group}: all = non-UASC + UASC")
+        uasc_terms[f"uasc_eth:{group}"] = 1
+    if uasc_terms:
+        pub.relate(uasc_terms, source="UASC of every ethnic group add up to all UASC", only_if_holds=True)
+
+    whole = dp.distribution_test(cic, population)
+    report.facts["distribution_p"] = float(whole.loc[0, "p_value"])
+    report.facts["distribution_method"] = str(whole.loc[0, "method"]).replace("_", " ")
+
+    comparison = dp.compare_denominators(cic, reference.ethnicity_populations(p.la_code, year=p.year))
+    wide = comparison.pivot_table(index="ethnic_group", columns="denominator", values="representation_ratio",
+                                  sort=False).reset_index()
+    wide = wide[wide["ethnic_group"].isin(included["ethnic_group"])].reset_index(drop=True)
+    wide.columns.name = None
+    ratio_derived = {c: [lambda label: f"cic_nonuasc:{label}", lambda _label: "cic_nonuasc:known"]
+                     for c in wide.columns[1:]}
+    pub.add_table("Ethnicity denominators", wide, labels=["ethnic_group"], derived=ratio_derived,
+                  decimals={c: 2 for c in wide.columns[1:]},
+                  caption="Representation ratio with each published population")
+
+    mix = dp.ethnicity_mix_benchmark(p.la_code)
+    mix_year = int(min(p.year, mix["year"].max()))
+    latest = mix[mix["year"] == mix_year][["ethnic_group", "la_share", "sn_mean_share", "region_share", "england_share"]]
+    latest = latest.assign(**{c: 100 * latest[c] for c in ["la_share", "sn_mean_share", "region_share", "england_share"]})
+    pub.add_table("Ethnicity mix compared", latest, labels=["ethnic_group"],
+                  public=["la_share", "sn_mean_share", "region_share", "england_share"],
+                  caption=f"% of children in care by ethnic group, 31 March {mix_year}: this authority, statistical "
+                          "neighbours, region, England (DfE published; includes UASC)")
+
+    def ratio_rows():
+        numeric = pub.numeric("Ethnicity ratios")
+        numeric = numeric[numeric["ethnic_group"] != "Total"].reset_index(drop=True)
+        return numeric.assign(included=True, representation_ratio=numeric["representation_ratio"])
+
+    report.charts["ethnicity_ratios"] = (
+        lambda: plots.disproportionality.ratio_plot(ratio_rows(), suppress_below=pub.threshold),
+        lambda: plots.disproportionality.ratio_plot_alt_text(ratio_rows(), suppress_below=pub.threshold))
+
+
+def _benchmark_section(report: AuthorityReport, data, model: str) -> None:
+    from . import benchmarks, plots
+
+    pub, p = report.publication, report.params
+    _, end = year_bounds(p.year)
+    compare = benchmarks.benchmark_table(p.la_code, p.year, model=model)
+    columns = ["indicator_name", "year", "value", "sn_mean", "sn_n", "region_value", "england_value", "rank",
+               "rank_of", "band"]
+    pub.add_table("How we compare", compare[columns], labels=["indicator_name"], public=columns[1:],
+                  decimals={"year": 0, "value": 1, "sn_mean": 1, "sn_n": 0, "region_value": 1, "england_value": 1,
+                            "rank": 0, "rank_of": 0},
+                  caption=f"Published indicators against statistical neighbours ({model} model), region and England")
+    neighbours = benchmarks.neighbour_table("cla_rate", p.la_code, benchmarks.latest_year("cla_rate", up_to=p.year),
+                                            model=model)
+    report.charts["neighbours"] = (lambda: plots.benchmarks.neighbour_chart(neighbours),
+                                   lambda: plots.benchmarks.neighbour_chart_alt_text(neighbours))
+    cla_trend = benchmarks.trend("cla_rate", p.la_code, model=model)
+    report.charts["trend"] = (lambda: plots.benchmarks.trend_chart(cla_trend),
+                              lambda: plots.benchmarks.trend_chart_alt_text(cla_trend))
+    funnel = benchmarks.funnel_data("placements_3plus", benchmarks.latest_year("placements_3plus", up_to=p.year),
+                                    la=p.la_code, model=model)
+    report.charts["funnel"] = (lambda: plots.benchmarks.funnel_plot(funnel),
+                               lambda: plots.benchmarks.funnel_plot_alt_text(funnel))
+    report.facts["dfe_published_year"] = p.year <= benchmarks.latest_year("cla_count")
+    if not report.facts["dfe_published_year"]:
+        return
+    own = benchmarks.compare_with_published(data, p.la_code, p.year)
+    own_keys = {"cla_31_march": f"in_care:{_iso(end)}", "starting": "children_started:year",
+                "ceasing": "children_ceased:year"}
+    by_label = dict(zip(own["label"], own["measure"].map(own_keys)))
+    pub.add_table("Return vs published", own[["label", "year", "own_count", "published_count", "difference", "release"]],
+                  labels=["label"], counts=["own_count"], public=["year", "published_count", "release"],
+                  derived={"difference": ["own_count"]}, decimals={"year": 0, "published_count": 0, "difference": 0,
+                                                                    "release": 0},
+                  key=lambda label, _: by_label.get(label),
+                  caption="Counts from the return against the DfE's published figures")
+    # a child who starts (or leaves) care twice in the year makes periods and children differ
+    for children_key, periods_key, what in [("children_started:year", "starts:Year", "started"),
+                                            ("children_ceased:year", "ends:Year", "ended")]:
+        if pub.has_cell(children_key) and pub.has_cell(periods_key):
+            extra = pub.system.cells[periods_key].value - pub.system.cells[children_key].value
+            if extra >= 0:
+                pub.add_cell(f"repeat:{what}", extra, displayed=False,
+                             where=f"not shown: further periods of care {what} by the same children")
+                pub.relate({periods_key: 1, children_key: -1, f"repeat:{what}": -1},
+                           source=f"periods {what} = children + repeats")
+
+
+def _introduction(report: AuthorityReport) -> str:
+    pub, p = report.publication, report.params
+    years = report.facts.get("collection_years") or []
+    from .calendar import year_label
+
+    year_text = ", ".join(year_label(y) for y in years) if years else "an unstated collection year"
+    text = pub.text(
+        "**{la_name}** (DfE code {la_code}, {region}), reporting year **{label}** (1 April {first} to 31 March "
+        "{last}). The SSDA903 return loaded covers {years}: {children} children in the header table and "
+        "{reviews} review records.",
+        la_name=p.la_name, la_code=p.la_code, region=p.region_name, label=p.label, first=p.year - 1, last=p.year,
+        years=year_text, children=report.count("return:children"), reviews=report.count("return:review_records"))
+    note = pub.text("{note}", note=pub.hidden_note())
+    banner = ""
+    if report.facts.get("synthetic"):
+        banner = ("> **SYNTHETIC DATA.** This report was made from a synthetic return generated for testing and "
+                  "training. It describes no real children, and its figures are not the council's.\n\n")
+    return f"{banner}{text}\n\n{note}"
+
+
+def _write_restricted(report: AuthorityReport) -> list:
+    from .export import write_restricted_csv
+
+    folder = report.params.restricted_dir
+    written = [write_restricted_csv(frame, folder, name) for name, frame in report.restricted.items()]
+    # the audit holds true values of hidden cells: restricted, for the analyst who must defend it
+    written.append(write_restricted_csv(report.publication.audit(), folder, "disclosure_audit.csv"))
+    return written
+
+
+def distribution_sentence(report: AuthorityReport) -> str:
+    """Whether the ethnic mix differs as a whole; the p-value is coarsened when a group is hidden.
+
+    With every other count published, an exact p-value could be searched for the hidden counts
+    that reproduce it, so it is then given only as "below 0.05" or "0.05 or above".
+    """
+    p_value = report.facts["distribution_p"]
+    differs = "differs from" if p_value < 0.05 else "is not clearly different from"
+    hidden = report.publication.hidden_mask("Ethnicity ratios")["cic"].any()
+    shown = ("p below 0.05" if p_value < 0.05 else "p 0.05 or above") if hidden else f"p = {p_value:.2g}"
+    return (f"Taken as a whole, the ethnic mix of children in care {differs} the child population "
+            f"({shown}, {report.facts['distribution_method']} test).")
+
+
+def audit_sentence(report: AuthorityReport, workbook: str) -> str:
+    """One sentence on the disclosure audit and the workbook written (no true values)."""
+    summary = report.publication.audit_summary()
+    return (f"Saved {len(report.publication.tables)} tables to {workbook}. Disclosure check: counts from 1 to "
+            f"{summary['threshold'] - 1} hidden; {summary['hidden_cells']} figures shown as c; every hidden "
+            f"figure can still be any of at least {summary['required_width'] + 1} values given everything "
+            "published here.")

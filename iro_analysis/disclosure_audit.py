@@ -1,0 +1,340 @@
+"""Suppression that survives differencing: joint protection and an interval audit.
+
+A report publishes many tables whose cells are linked: a column adds up to its total, the same
+count appears in two tables, "in care at the start + started - ended = in care at the end".
+Hiding each small count on its own is not enough, because a hidden cell can often be worked back
+from the others. This module treats every count of the report as one variable of a single system
+of linear equations and asks, for every hidden cell, *which values are still possible given
+everything published* — the audit that tau-Argus runs, done here with linear programming
+(:func:`scipy.optimize.linprog`, HiGHS).
+
+Terms
+-----
+cell
+    A count with a stable key (``"in_care:2023-03-31"``), its true value and whether it is
+    displayed in a shareable table. Cells that are never displayed but follow from displayed
+    ones (late reviews = reviews held - reviews on time; UASC children of one ethnic group) are
+    *implicit* cells: they need protection just the same.
+relation
+    An exact linear identity between cells: ``sum(coefficient * cell) = constant``.
+protected
+    A hidden or implicit cell whose true value is between 1 and ``threshold - 1``, or a displayed
+    cell hidden to protect one (secondary suppression).
+
+Policy
+------
+The attacker knows every displayed value, every relation and the rule itself: a hidden displayed
+cell is never 0 (zeros are always shown), an implicit cell is at least 0. A hidden cell is *safe*
+when the interval of values consistent with all that is at least ``threshold - 2`` wide, so it
+still spans as many values as the suppression band 1 to ``threshold - 1`` itself (four values for
+the DfE threshold of 5). This follows the ONS/GSS guidance that a suppressed cell must not be
+derivable "by differencing" from totals or linked tables (GSS, *Dealing with small numbers*;
+ONS *Disclosure control guidance for tables produced from surveys*; DfE statistics suppression
+policy, counts of 1 to 4 shown as "c").
+
+:func:`protect` hides the smallest further cells until :func:`audit` finds no unsafe cell.
+Integer constraints are relaxed (a linear programme), so the interval found is never narrower
+than the integer one: the audit is conservative only in the direction of the attacker, which is
+the standard practice of interval auditing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .errors import DisclosureError, ParameterError
+
+__all__ = ["Cell", "Relation", "CellSystem", "audit", "protect", "required_width"]
+
+
+@dataclass
+class Cell:
+    """One count of a report.
+
+    Attributes
+    ----------
+    key : str
+        Stable name, shared by every table that shows the same count.
+    value : float
+        The true count (never published when hidden).
+    displayed : bool
+        Shown in a shareable table (hidden or not); False for implicit cells.
+    total : bool
+        A margin (total row or column): hidden only as a last resort.
+    where : str
+        Where it is shown, for messages ("table 'E Sex', row 'Male', column '31 Mar 2023'").
+    cost : float
+        How much readers lose when it is hidden, per unit of value (headline figures cost more):
+        secondary suppression hides the cell of least ``value * cost``.
+    """
+
+    key: str
+    value: float
+    displayed: bool = True
+    total: bool = False
+    where: str = ""
+    cost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Relation:
+    """``sum(coefficient * cell) == constant`` holds exactly for the true values."""
+
+    terms: tuple[tuple[str, float], ...]
+    constant: float = 0.0
+    source: str = ""
+
+
+def required_width(threshold: int) -> int:
+    """Narrowest interval (max - min) allowed for a hidden cell: ``threshold - 2``, at least 1."""
+    return max(1, int(threshold) - 2)
+
+
+@dataclass
+class CellSystem:
+    """Every count of a report and the identities between them."""
+
+    cells: dict[str, Cell] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)
+
+    def add_cell(self, cell: Cell) -> Cell:
+        """Add a cell, or merge it with the cell of the same key (which must hold the same value)."""
+        existing = self.cells.get(cell.key)
+        if existing is None:
+            self.cells[cell.key] = cell
+            return cell
+        if not np.isclose(existing.value, cell.value):
+            raise ParameterError(
+                f"cell {cell.key!r} is published twice with different values ({existing.value:g} at "
+                f"{existing.where}, {cell.value:g} at {cell.where}): two tables that should agree do not."
+            )
+        existing.displayed = existing.displayed or cell.displayed
+        existing.total = existing.total or cell.total
+        existing.cost = max(existing.cost, cell.cost)
+        if cell.displayed and not existing.where:
+            existing.where = cell.where
+        return existing
+
+    def add_relation(self, terms: Mapping[str, float] | Iterable[tuple[str, float]], constant: float = 0.0,
+                     *, source: str = "", check: bool = True) -> Relation | None:
+        """Add an identity between cells (keys must exist). Returns None for a trivial relation.
+
+        With ``check=True`` (default) the identity must hold for the true values; a relation that
+        does not hold is refused, because an attacker could not use it and it would make the
+        audit wrong.
+        """
+        items = tuple((str(k), float(c)) for k, c in (terms.items() if isinstance(terms, Mapping) else terms) if c)
+        unknown = [k for k, _ in items if k not in self.cells]
+        if unknown:
+            raise ParameterError(f"relation {source!r} names cells that do not exist: {unknown}.")
+        if len(items) < 2:
+            return None
+        if check:
+            lhs = sum(c * self.cells[k].value for k, c in items)
+            if not np.isclose(lhs, constant):
+                raise ParameterError(f"relation {source!r} does not hold ({lhs:g} != {constant:g}).")
+        relation = Relation(items, float(constant), source)
+        self.relations.append(relation)
+        return relation
+
+
+def _is_small(value: float, threshold: int) -> bool:
+    return 0 < value < threshold
+
+
+def primary_hidden(system: CellSystem, threshold: int) -> set[str]:
+    """Displayed cells with a count from 1 to ``threshold - 1``."""
+    return {k for k, c in system.cells.items() if c.displayed and _is_small(c.value, threshold)}
+
+
+def _needs_protection(cell: Cell, hidden: set[str], threshold: int) -> bool:
+    if cell.displayed:
+        return cell.key in hidden
+    return _is_small(cell.value, threshold)
+
+
+def audit(system: CellSystem, hidden: set[str], *, threshold: int = 5) -> pd.DataFrame:
+    """The interval of values each protected cell could take, given everything published.
+
+    Parameters
+    ----------
+    system : CellSystem
+    hidden : set of str
+        Keys of displayed cells that are hidden.
+    threshold : int, default 5
+
+    Returns
+    -------
+    DataFrame
+        One row per cell needing protection: ``key, where, value, lower, upper, width, safe``.
+        ``value`` is the true value (restricted information: never publish this frame).
+    """
+    from scipy.optimize import linprog
+
+    width_needed = required_width(threshold)
+    free = {k for k, c in system.cells.items() if (not c.displayed) or k in hidden}
+    protected = sorted(k for k in free if _needs_protection(system.cells[k], hidden, threshold))
+    rows = []
+    if not protected:
+        return pd.DataFrame(columns=["key", "where", "value", "lower", "upper", "width", "safe"])
+    # Substitute shown values; keep relations that still involve a free cell.
+    reduced: list[tuple[dict[str, float], float]] = []
+    for relation in system.relations:
+        constant = relation.constant
+        terms: dict[str, float] = {}
+        for key, coefficient in relation.terms:
+            if key in free:
+                terms[key] = terms.get(key, 0.0) + coefficient
+            else:
+                constant -= coefficient * system.cells[key].value
+        if terms:
+            reduced.append((terms, constant))
+    # Connected components of free cells through relations: each is solved on its own.
+    parent = {k: k for k in free}
+
+    def find(k):
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for terms, _ in reduced:
+        keys = list(terms)
+        for other in keys[1:]:
+            parent[find(other)] = find(keys[0])
+    by_component: dict[str, list[int]] = defaultdict(list)
+    for index, (terms, _) in enumerate(reduced):
+        by_component[find(next(iter(terms)))].append(index)
+    members: dict[str, list[str]] = defaultdict(list)
+    for k in sorted(free):
+        members[find(k)].append(k)
+
+    for key in protected:
+        root = find(key)
+        cell = system.cells[key]
+        relations = by_component.get(root, [])
+        if not relations:
+            lower, upper = (1.0 if cell.displayed else 0.0), np.inf
+        else:
+            variables = members[root]
+            position = {k: i for i, k in enumerate(variables)}
+            a_eq = np.zeros((len(relations), len(variables)))
+            b_eq = np.zeros(len(relations))
+            for r, index in enumerate(relations):
+                terms, constant = reduced[index]
+                for k, coefficient in terms.items():
+                    a_eq[r, position[k]] = coefficient
+                b_eq[r] = constant
+            bounds = [(1.0 if system.cells[k].displayed else 0.0, None) for k in variables]
+            objective = np.zeros(len(variables))
+            objective[position[key]] = 1.0
+            low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+            high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+            if low.status == 2 or high.status == 2:
+                raise DisclosureError(
+                    f"the published figures around {cell.where or key} are inconsistent with each other "
+                    "(no values satisfy them): a relation was declared that does not hold."
+                )
+            lower = float(low.fun) if low.status == 0 else (1.0 if cell.displayed else 0.0)
+            upper = float(-high.fun) if high.status == 0 else np.inf
+        width = upper - lower
+        rows.append({"key": key, "where": cell.where or "(not shown; follows from shown figures)",
+                     "value": cell.value, "lower": round(lower, 6), "upper": round(upper, 6),
+                     "width": width, "safe": bool(width >= width_needed - 1e-9)})
+    return pd.DataFrame(rows)
+
+
+def _pick_next(system: CellSystem, key: str, hidden: set[str]) -> str | None:
+    """The displayed, shown, non-zero cell to hide next to protect ``key``.
+
+    Looks at the relations holding ``key``, then (breadth first) at relations of the other hidden
+    cells they hold. Prefers non-total cells, then the least ``value * cost`` (least information lost).
+    """
+    by_cell: dict[str, list[Relation]] = defaultdict(list)
+    for relation in system.relations:
+        for k, _ in relation.terms:
+            by_cell[k].append(relation)
+    seen, frontier = {key}, [key]
+    while frontier:
+        candidates = []
+        next_frontier = []
+        for k in frontier:
+            for relation in by_cell.get(k, []):
+                for other, _ in relation.terms:
+                    cell = system.cells[other]
+                    if other in seen:
+                        continue
+                    seen.add(other)
+                    if cell.displayed and other not in hidden and cell.value > 0:
+                        candidates.append(cell)
+                    elif other in hidden or not cell.displayed:
+                        next_frontier.append(other)
+        if candidates:
+            best = min(candidates, key=lambda c: (c.total, c.value * c.cost, c.key))
+            return best.key
+        frontier = next_frontier
+    return None
+
+
+def protect(system: CellSystem, *, threshold: int = 5, max_rounds: int = 500) -> tuple[set[str], pd.DataFrame]:
+    """Choose which displayed cells to hide so that no protected cell can be worked back.
+
+    Primary suppression hides displayed counts of 1 to ``threshold - 1``; then, while the
+    :func:`audit` finds an unsafe cell, the smallest shown cell linked to it is hidden too
+    (secondary suppression), preferring ordinary cells to totals.
+
+    Parameters
+    ----------
+    system : CellSystem
+    threshold : int, default 5
+    max_rounds : int, default 500
+
+    Returns
+    -------
+    (set of str, DataFrame)
+        Keys of hidden displayed cells, and the final audit (all rows ``safe``).
+
+    Raises
+    ------
+    DisclosureError
+        When a protected cell cannot be made safe (nothing left to hide), naming it.
+
+    Examples
+    --------
+    A column of three counts and its total: 3 is hidden (primary), and 12 too, or else
+    3 = 55 - 12 - 40.
+
+    >>> s = CellSystem()
+    >>> for k, v in {"a": 3, "b": 12, "c": 40, "t": 55}.items():
+    ...     _ = s.add_cell(Cell(k, v, total=(k == "t")))
+    >>> _ = s.add_relation({"a": 1, "b": 1, "c": 1, "t": -1})
+    >>> sorted(protect(s)[0])
+    ['a', 'b']
+    """
+    if threshold < 2:
+        return set(), audit(system, set(), threshold=threshold)
+    hidden = primary_hidden(system, threshold)
+    for _ in range(max_rounds):
+        result = audit(system, hidden, threshold=threshold)
+        unsafe = result[~result["safe"]] if not result.empty else result
+        if unsafe.empty:
+            return hidden, result
+        added = False
+        for key in unsafe.sort_values("width")["key"]:
+            pick = _pick_next(system, key, hidden)
+            if pick is not None:
+                hidden.add(pick)
+                added = True
+                break
+        if not added:
+            where = system.cells[unsafe.iloc[0]["key"]].where or unsafe.iloc[0]["key"]
+            raise DisclosureError(
+                f"{where}: a hidden count could be worked out from the other figures and there is "
+                "no further figure to hide. Remove the table or merge categories."
+            )
+    raise DisclosureError("suppression did not settle; report this as a bug with the tables involved.")
