@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .disclosure import SUPPRESSED
+from .disclosure import SUPPRESSED, IdentifierGuard
 from .disclosure_audit import Cell, CellSystem, protect, required_width
 from .errors import DisclosureError, ParameterError
 
@@ -389,9 +389,12 @@ class Publication:
         Numbers should come from :meth:`count_text` (published values only).
         """
         safe = {}
+        guard = IdentifierGuard(self.identifiers)
         for name, value in values.items():
-            if str(value).strip() in self.identifiers:
-                raise DisclosureError(f"the sentence value {name!r} is a child identifier; it was not written.")
+            # numbers the package prints (years, counts) may equal a numeric child ID by chance:
+            # running text is checked for identifiers that are not plain numbers (see IdentifierGuard)
+            if guard and guard.in_text(str(value)):
+                raise DisclosureError(f"the sentence value {name!r} holds a child identifier; it was not written.")
             safe[name] = escape_markdown(value)
         return template.format(**safe)
 

@@ -1,0 +1,219 @@
+"""The publication layer: every shared number suppressed jointly, escaped, and guarded."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from iro_analysis import authority_report
+from iro_analysis.disclosure import IdentifierGuard
+from iro_analysis.errors import DisclosureError, ParameterError
+from iro_analysis.export import scan_shareable_file, write_publication_excel
+from iro_analysis.publication import Publication, check_threshold, escape_markdown
+from iro_analysis.report import validate_parameters
+from iro_analysis.ssda903 import load_ssda903
+
+
+def _sex_table(male=7, female=2):
+    return pd.DataFrame({"sex": ["Male", "Female"], "count": [male, female],
+                         "percent": [100 * male / (male + female), 100 * female / (male + female)]})
+
+
+def test_percent_and_count_cannot_give_away_the_other_row():
+    # "Male 7, 77.8%" would give a total of 9 and so Female = 2: both rows and both percents go.
+    pub = Publication()
+    pub.add_table("E", _sex_table(), labels=["sex"], counts=["count"], add_total=True,
+                  derived={"percent": ["count", "@total"]})
+    pub.finalise()
+    shown = pub.published("E")
+    assert shown["count"].tolist() == ["c", "c", "9"]
+    assert shown["percent"].tolist()[:2] == ["c", "c"]
+    assert np.isnan(pub.numeric("E")["count"].iloc[0])
+
+
+def test_a_count_hidden_in_one_table_is_hidden_in_every_table_and_chart_that_uses_it():
+    pub = Publication()
+    groups = pd.DataFrame({"group": ["White", "Asian", "Black"], "cic": [65, 11, 4]})
+    pub.add_table("ratios", groups.assign(ratio=[0.83, 1.19, 2.59]), labels=["group"], counts=["cic"],
+                  derived={"ratio": ["cic", "@total"]}, add_total=True,
+                  key=lambda label, _: "known" if label == "Total" else f"cic:{label}")
+    # a second table of ratios against another population, with no counts of its own
+    other = pd.DataFrame({"group": ["White", "Asian", "Black"], "school_census": [0.99, 0.63, 1.20]})
+    pub.add_table("denominators", other, labels=["group"],
+                  derived={"school_census": [lambda label: f"cic:{label}", lambda _l: "known"]},
+                  decimals={"school_census": 2})
+    pub.finalise()
+    # Black (4) is primary; Asian (11) secondary, else 80 - 65 - 11 = 4
+    assert pub.published("ratios")["cic"].tolist() == ["65", "c", "c", "80"]
+    assert pub.published("denominators")["school_census"].tolist() == ["0.99", "c", "c"]
+    assert pub.numeric("denominators")["school_census"].isna().tolist() == [False, True, True]
+
+
+def test_tables_escape_markup_from_the_data():
+    pub = Publication()
+    hostile = '<IMG SRC=X ONERROR="alert(1)">'
+    pub.add_table("N", pd.DataFrame({"code": [hostile, "PN1"], "count": [12, 30]}), labels=["code"], counts=["count"],
+                  caption="codes <b>bold</b>")
+    pub.finalise()
+    page = pub.html("N")
+    assert "<IMG" not in page and "&lt;IMG SRC=X ONERROR=&quot;alert(1)&quot;&gt;" in page
+    assert "&lt;b&gt;bold&lt;/b&gt;" in page
+    assert escape_markdown("<script>x</script>") == "&lt;script&gt;x&lt;/script&gt;"
+
+
+def test_undeclared_columns_are_refused_so_nothing_is_published_by_accident():
+    pub = Publication()
+    with pytest.raises(ParameterError, match="not declared"):
+        pub.add_table("t", pd.DataFrame({"g": ["a"], "count": [5], "CHILD": ["X1"]}), labels=["g"], counts=["count"])
+
+
+def test_a_child_identifier_as_a_label_is_refused_naming_the_cell():
+    pub = Publication(identifiers=["AB/12345"])
+    pub.add_table("N Participation", pd.DataFrame({"code": ["PN1", "AB/12345"], "count": [9, 6]}),
+                  labels=["code"], counts=["count"])
+    with pytest.raises(DisclosureError, match=r"table 'N Participation', row 2, column 'code'"):
+        pub.finalise()
+    pub = Publication(identifiers=["AB/12345"])
+    with pytest.raises(DisclosureError, match="child identifier"):
+        pub.text("code {value}", value="AB/12345")
+
+
+def test_threshold_below_five_needs_an_explicit_unsafe_flag_and_is_stated():
+    with pytest.raises(ParameterError, match="under the DfE/ONS minimum"):
+        check_threshold(1)
+    pub = Publication(threshold=1, allow_below_minimum=True)
+    assert "Do not circulate" in pub.hidden_note()
+    assert "count from 1 to 9" in Publication(threshold=10).hidden_note()
+
+
+def test_workbook_stores_numbers_as_numbers_and_no_formula(tmp_path):
+    from openpyxl import load_workbook
+
+    pub = Publication()
+    table = pd.DataFrame({"code": ['=HYPERLINK("http://example.invalid","x")', "@SUM(A1)", "PN1"],
+                          "count": [12, 2, 30]})
+    pub.add_table("N", table, labels=["code"], counts=["count"])
+    pub.finalise()
+    path = write_publication_excel(pub, tmp_path / "tables.xlsx", title="Test")
+    workbook = load_workbook(path)
+    sheet = workbook["N"]
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    assert sheet["A2"].value.startswith("'=HYPERLINK") and sheet["B2"].value == 12
+    assert sheet["B3"].value == "c"  # 2 is hidden; 12 and 30 are numbers
+    assert "1 to 4" in " ".join(str(c.value) for c in workbook["About"]["A"])
+    assert scan_shareable_file(path) == []
+
+
+def test_scanner_finds_formulas_and_identifiers_of_any_characters(tmp_path):
+    pd.DataFrame({"a": ["=1+1"]}).to_excel(tmp_path / "old.xlsx", index=False)
+    assert any("formula" in p for p in scan_shareable_file(tmp_path / "old.xlsx"))
+    page = tmp_path / "r.html"
+    page.write_text("<html><body><p>In care on 31 March 2023.</p><p>code AB/12345.</p></body></html>")
+    problems = scan_shareable_file(page, ["AB/12345", "2023"])
+    # the slash-bearing ID is found; the numeric ID "2023" in running text is not an identifier
+    assert len(problems) == 1 and "AB" in problems[0]
+    page.write_text("<html><body><table><tr><th>2023</th><td>5</td></tr></table></body></html>")
+    assert any("row label" in p for p in scan_shareable_file(page, ["2023"]))
+    page.write_text('<html><body><img src="data:image/png;base64,AA" onerror="x()"></body></html>')
+    assert any("script" in p for p in scan_shareable_file(page))
+
+
+def test_identifier_guard_matches_whole_values_not_parts():
+    guard = IdentifierGuard(["A1234", "77"])
+    assert guard.in_text("child A1234, and A12345") == ["A1234"]
+    assert guard.in_text("B-A1234-C") == ["A1234"]
+    assert guard.in_text("XA1234") == []
+    assert guard.in_value("77") == ["77"] and guard.in_text("77 children") == []
+
+
+# --- the whole authority report on tiny returns ------------------------------------------------
+
+
+def _subset_return(source: Path, out: Path, children: list[str]) -> Path:
+    """Copy a synthetic return keeping only some children (every table, every year folder)."""
+    for csv in source.rglob("*.csv"):
+        relative = csv.relative_to(source)
+        if relative.parts[0] in ("ground_truth.csv", "review_truth.csv"):
+            continue
+        frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
+        if "CHILD" in frame.columns:
+            frame = frame[frame["CHILD"].isin(children)]
+        target = out / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(target, index=False)
+    return out
+
+
+def _all_children(folder: Path) -> list[str]:
+    return sorted(load_ssda903(folder).header["CHILD"].astype(str).unique())
+
+
+def _assert_publication_safe(report):
+    pub = report.publication
+    assert pub.audit()["safe"].all()
+    for name, table in pub.tables.items():
+        numeric = pub.numeric(name)
+        for column in table.counts:
+            values = numeric[column].dropna()
+            assert not ((values > 0) & (values < pub.threshold)).any(), (name, column)
+    for key, cell in pub.system.cells.items():
+        if cell.displayed and 0 < cell.value < pub.threshold:
+            assert pub.count_text(key) == "c"
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(size=st.integers(8, 30), seed=st.integers(0, 10_000))
+def test_tiny_returns_publish_no_small_count_and_nothing_recoverable(synthetic_wokingham, tmp_path_factory, size, seed):
+    children = _all_children(synthetic_wokingham)
+    chosen = list(np.random.default_rng(seed).choice(children, size=size, replace=False))
+    folder = _subset_return(synthetic_wokingham, tmp_path_factory.mktemp("tiny"), chosen)
+    params = validate_parameters("872", 2023, data_dir=folder, output_dir=tmp_path_factory.mktemp("out"))
+    data = load_ssda903(folder)
+    try:
+        report = authority_report.build(params, data, identifiers=chosen)
+    except DisclosureError as error:
+        # refusing to publish is acceptable; publishing something recoverable is not
+        assert "could be worked out" in str(error)
+        return
+    _assert_publication_safe(report)
+    _assert_descriptions_follow_tables(report)
+
+
+def _assert_descriptions_follow_tables(report):
+    """Each hidden bar of a chart reads "c" in its description, never a number."""
+    pub = report.publication
+    legal = pub.numeric("D Legal status")
+    text = report.charts["legal_status"][1]()
+    for label, count in zip(legal["legal_status"], legal["count"]):
+        if label != "Total":
+            assert (f"{label}: c" in text) == pd.isna(count), (label, count, text)
+    starters = pub.numeric("B Starters by age").set_index("age_band")["Year"]
+    text = report.charts["starters_by_age"][1]()
+    for band, count in starters.drop("Total").items():
+        expected = "c" if pd.isna(count) else f"{int(count):,}"
+        assert f"{band}: {expected}" in text, (band, text)
+
+
+def test_wokingham_report_hides_ratios_wherever_the_count_is_hidden(synthetic_wokingham, tmp_path):
+    params = validate_parameters("872", 2023, data_dir=synthetic_wokingham, output_dir=tmp_path)
+    data = load_ssda903(synthetic_wokingham)
+    report = authority_report.build(params, data, identifiers=_all_children(synthetic_wokingham))
+    _assert_publication_safe(report)
+    _assert_descriptions_follow_tables(report)
+    pub = report.publication
+    ratios = pub.numeric("Ethnicity ratios").set_index("ethnic_group")
+    denominators = pub.numeric("Ethnicity denominators").set_index("ethnic_group")
+    hidden_groups = [g for g in denominators.index if pd.isna(ratios.loc[g, "cic"])]
+    for group in hidden_groups:
+        assert denominators.loc[group].isna().all()
+        assert pd.isna(ratios.loc[group, "representation_ratio"])
+    assert hidden_groups  # synthetic Wokingham has a Black count of 4 (primary) among non-UASC children
+    alt = report.charts["ethnicity_ratios"][1]()
+    shown = ratios.dropna(subset=["representation_ratio"])
+    for group in hidden_groups:
+        assert not re.search(rf"\b{group}\b[^.;]*\d", alt), alt  # no figure next to a hidden group
+    assert all(group in alt for group in shown.index if shown.loc[group, "representation_ratio"] > 0)
