@@ -425,8 +425,9 @@ def check_change(spec, claim, label, common, out):
     elif verdict == "truncated":
         out.add("change", "warning", expected=expected, message=f"{head}: {work}; {pv} is the truncated value, not the rounded one.", **common)
     else:
-        out.add("change", "error", expected=expected, message=f"{head}: {work}, which does not round to the printed "
-                f"{'range' if claim.bound is not None else 'value'}.", **common)
+        fit = "is not " + claim.bound.text if claim.bound is not None else (
+            f"rounds to {expected}" if span.is_exact else f"cannot round to {pv}")
+        out.add("change", "error", expected=expected, message=f"{head}: {work}, which {fit}.", **common)
 
 
 def _claimed(claim, sign):

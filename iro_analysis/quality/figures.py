@@ -15,7 +15,14 @@ own SSDA903 return:
   population, against each other, and against DfE's published figures;
 - ``neighbour_average``: statistical-neighbour averages recomputed from DfE's tables for every
   year, release and neighbour model available;
-- ``recomputed``: figures recomputed from the return (``data=``).
+- ``recomputed``: figures recomputed from the return (``data=``);
+- ``percent_split`` (:mod:`.figure_splits`): percentages printed without counts against the
+  printed total;
+- ``change``, ``change_direction``, ``identity`` and ranges (:mod:`.figure_claims`);
+- ``nothing_to_check``: every entry no other check covered, with the reason.
+
+DfE comparisons use only the releases available when the report was ``published``
+(:mod:`.figure_releases`), and a year none of them covers is not checked.
 
 Every result is a row of the findings table (:data:`~iro_analysis.quality.FINDING_COLUMNS`)
 plus the columns in :data:`EXTRA_COLUMNS`. Passed checks are kept as ``info`` rows with status
@@ -1852,7 +1859,7 @@ def format_figures_text(findings: pd.DataFrame, *, source: str = "") -> str:
     for table in order:
         g = findings[findings["table"] == table]
         lines.append("")
-        lines.append(str(table).capitalize() if table in ("claims", "rates", "neighbour averages", "return") else str(table))
+        lines.append(str(table).capitalize() if table in ("claims", "identities", "rates", "neighbour averages", "return") else str(table))
         for r in g.itertuples(index=False):
             if r.severity in _MARK:
                 mark = _MARK[r.severity]
