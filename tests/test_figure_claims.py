@@ -368,12 +368,7 @@ def test_additions_example_in_docs(tmp_path):
     # The "An example of the additions" block of docs/figures.md must give the output shown there.
     from pathlib import Path
 
+    from test_quality_figures import assert_doc_example
+
     doc = (Path(__file__).resolve().parents[1] / "docs" / "figures.md").read_text(encoding="utf-8")
-    section = doc.split("## An example of the additions", 1)[1]
-    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
-    path = tmp_path / "FIGURES.yml"
-    path.write_text(block, encoding="utf-8")
-    rc, out = run(path)
-    assert rc == 1
-    shown = section.split("```text\n", 1)[1].split("```", 1)[0]
-    assert " ".join(shown.split()) in " ".join(out.split()[3:])  # skip "Figures checked: <path>"
+    assert_doc_example(tmp_path, doc, "## An example of the additions", expected_rc=1)

@@ -715,13 +715,19 @@ def test_recompute_bad_data_dir_exits_2(tmp_path, capsys):
     assert rc == 2 and "Traceback" not in err and "nothing" in err
 
 
-def test_worked_example_in_docs(tmp_path):
-    # The first YAML block of docs/figures.md must give the output shown there.
-    doc = (EXAMPLES.parent / "figures.md").read_text(encoding="utf-8")
-    block = doc.split("Transcribed:\n\n```yaml\n", 1)[1].split("```", 1)[0]
+def assert_doc_example(tmp_path, doc: str, marker: str, expected_rc: int):
+    """The first YAML block after ``marker`` in ``doc`` gives the first text block after it."""
+    section = doc.split(marker, 1)[1]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
     path = tmp_path / "FIGURES.yml"
     path.write_text(block, encoding="utf-8")
     rc, out = run(path)
-    assert rc == 1
-    shown = doc.split("```text\n", 1)[1].split("```", 1)[0]
+    assert rc == expected_rc
+    shown = section.split("```text\n", 1)[1].split("```", 1)[0]
     assert " ".join(shown.split()) in " ".join(out.split()[3:])  # skip "Figures checked: <path>"
+
+
+def test_worked_example_in_docs(tmp_path):
+    # The first YAML block of docs/figures.md must give the output shown there.
+    doc = (EXAMPLES.parent / "figures.md").read_text(encoding="utf-8")
+    assert_doc_example(tmp_path, doc, "Transcribed:", expected_rc=1)
