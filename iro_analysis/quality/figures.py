@@ -15,7 +15,14 @@ own SSDA903 return:
   population, against each other, and against DfE's published figures;
 - ``neighbour_average``: statistical-neighbour averages recomputed from DfE's tables for every
   year, release and neighbour model available;
-- ``recomputed``: figures recomputed from the return (``data=``).
+- ``recomputed``: figures recomputed from the return (``data=``);
+- ``percent_split`` (:mod:`.figure_splits`): percentages printed without counts against the
+  printed total;
+- ``change``, ``change_direction``, ``identity`` and ranges (:mod:`.figure_claims`);
+- ``nothing_to_check``: every entry no other check covered, with the reason.
+
+DfE comparisons use only the releases available when the report was ``published``
+(:mod:`.figure_releases`), and a year none of them covers is not checked.
 
 Every result is a row of the findings table (:data:`~iro_analysis.quality.FINDING_COLUMNS`)
 plus the columns in :data:`EXTRA_COLUMNS`. Passed checks are kept as ``info`` rows with status
@@ -48,6 +55,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import IroAnalysisError, ParameterError, ReferenceDataError
+from .figure_releases import later_text, parse_published, usable_releases, years_text
 from .findings import FINDING_COLUMNS, make_findings
 
 __all__ = [
@@ -78,10 +86,11 @@ RECOMPUTABLE = {
     "reviews_on_time_percent": "percentage of reviews held in the year that were on time",
 }
 
-_TOP_KEYS = ("report", "authority", "year", "tables", "claims", "rates", "neighbour_averages")
+_TOP_KEYS = ("report", "authority", "year", "published", "tables", "claims", "rates", "neighbour_averages", "identities")
 _TABLE_KEYS = ("name", "title", "columns", "total", "percent_of", "additive", "percent_sum", "decimals", "rows", "note")
 _ROW_KEYS = ("label", "count", "percent", "decimals", "of", "denominator", "in_total", "recompute", "note")
-_CLAIM_KEYS = ("id", "text", "where", "value", "unit", "decimals", "refers_to", "numerator", "denominator", "recompute", "note")
+_CLAIM_KEYS = ("id", "text", "where", "value", "unit", "decimals", "refers_to", "numerator", "denominator", "recompute",
+               "change", "from", "to", "direction", "note")
 _RATE_KEYS = ("id", "text", "where", "rate", "count", "population", "measure", "year", "area", "columns", "decimals", "note")
 _SN_KEYS = ("id", "text", "where", "value", "measure", "year", "models", "decimals", "note")
 _UNITS = ("percent", "count", "rate_per_10k", "number")
@@ -307,9 +316,11 @@ class Claim:
     unit: str
     where: str = ""
     refers_to: list[Ref] = field(default_factory=list)
-    numerator: object = None  # int or Ref
+    numerator: object = None  # int, Printed (a decimal) or Ref
     denominator: object = None
     recompute: str | None = None
+    bound: object = None  # figure_claims.Bound when printed as a range ("over 90")
+    change: object = None  # figure_claims.Change when the value is a change from one figure to another
 
 
 @dataclass
@@ -345,10 +356,12 @@ class FigureSpec:
     report: str = ""
     authority: str | None = None
     year: int | None = None
+    published: object = None  # datetime.date: DfE releases published later are not used
     tables: list[Table] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     rates: list[Rate] = field(default_factory=list)
     neighbour_averages: list[NeighbourAverage] = field(default_factory=list)
+    identities: list = field(default_factory=list)  # figure_claims.Identity
 
     def table(self, name: str) -> Table | None:
         for t in self.tables:
@@ -619,11 +632,17 @@ def _parse_table(ctx, raw, index, seen) -> Table:
     )
 
 
-def _ref_or_count(ctx, raw, entry, line, what):
+def _ref_or_count(ctx, raw, entry, line, what, decimals_ok=False):
     if raw is None:
         return None
     if isinstance(raw, (dict,)) or (isinstance(raw, str) and " / " in raw):
         return _parse_ref(ctx, raw, entry, line)
+    if decimals_ok and not isinstance(raw, (bool, int)):
+        # "12.5 FTE of 40": a decimal is kept as printed and taken at its rounding.
+        p = _printed(ctx, raw, entry, line, what=what)
+        if p.value < 0:
+            ctx.fail(f"{what} {raw!r} is negative.", line=line, entry=entry)
+        return int(p.value) if p.decimals == 0 and p.value.denominator == 1 else p
     return _count(ctx, raw, entry, line, what)
 
 
@@ -654,21 +673,35 @@ def _open_entry(ctx, raw, section, index, keys, ids, what, example, unique=""):
 def _parse_claim(ctx, raw, index, ids) -> Claim:
     raw, cid, entry = _open_entry(ctx, raw, "claims", index, _CLAIM_KEYS, ids, "claim", "id: timeliness_text",
                                   " across claims, rates and neighbour_averages")
+    from . import figure_claims as fc
+
     if raw.get("value") is None:
         ctx.fail("a claim needs the value as printed, e.g. 'value: 95.4'.", line=_line(raw), entry=entry)
+    change = None
     unit = raw.get("unit")
+    if any(k in raw for k in ("change", "from", "to", "direction")):
+        change, unit = fc.parse_change(ctx, raw, entry)
     if unit is None and isinstance(raw["value"], str) and raw["value"].strip().endswith("%"):
         unit = "percent"
     if unit not in _UNITS:
         ctx.fail(f"unit must be one of {', '.join(_UNITS)} (got {unit!r}).", line=_line(raw, "unit") or _line(raw), entry=entry)
-    value = _printed(ctx, raw["value"], entry, _line(raw, "value"), raw.get("decimals"))
+    bound = fc.parse_bound(raw["value"])
+    if bound is not None:
+        # The printed number of a range ("over 90") is kept for the value column and messages.
+        value = Printed(bound.lo if bound.lo is not None else bound.hi, 0, bound.text)
+    else:
+        try:
+            value = Printed.parse(raw["value"], raw.get("decimals"))
+        except ValueError:
+            ctx.fail(f"value {raw['value']!r} is not a number; copy it as printed, e.g. 94 or 95.4 or '47.10', "
+                     f"{fc.bound_hint()}.", line=_line(raw, "value"), entry=entry)
     refs = raw.get("refers_to")
     refs = [] if refs is None else (refs if isinstance(refs, list) else [refs])
     rec = raw.get("recompute")
     if rec is not None and rec not in RECOMPUTABLE:
         ctx.fail(f"recompute '{rec}' is not known; use one of {', '.join(RECOMPUTABLE)}.", line=_line(raw, "recompute"), entry=entry)
-    num = _ref_or_count(ctx, raw.get("numerator"), entry, _line(raw, "numerator"), "numerator")
-    den = _ref_or_count(ctx, raw.get("denominator"), entry, _line(raw, "denominator"), "denominator")
+    num = _ref_or_count(ctx, raw.get("numerator"), entry, _line(raw, "numerator"), "numerator", decimals_ok=True)
+    den = _ref_or_count(ctx, raw.get("denominator"), entry, _line(raw, "denominator"), "denominator", decimals_ok=True)
     if (num is None) != (den is None):
         ctx.fail("give both numerator and denominator, or neither.", line=_line(raw), entry=entry)
     if num is not None and unit != "percent":
@@ -683,6 +716,8 @@ def _parse_claim(ctx, raw, index, ids) -> Claim:
         numerator=num,
         denominator=den,
         recompute=rec,
+        bound=bound,
+        change=change,
     )
 
 
@@ -764,8 +799,9 @@ def parse_figures(doc, *, source: str = "FIGURES.yml") -> FigureSpec:
     if doc.get("authority") is not None:
         spec.authority = str(doc["authority"])
     spec.year = _year(ctx, doc.get("year"), "year", _line(doc, "year"))
+    spec.published = parse_published(ctx, doc.get("published"), _line(doc, "published"))
     sections = {}
-    for key in ("tables", "claims", "rates", "neighbour_averages"):
+    for key in ("tables", "claims", "rates", "neighbour_averages", "identities"):
         val = doc.get(key)
         if val is None:
             sections[key] = []
@@ -774,7 +810,7 @@ def parse_figures(doc, *, source: str = "FIGURES.yml") -> FigureSpec:
         else:
             sections[key] = val
     if not any(sections.values()):
-        ctx.fail("nothing to check: add tables, claims, rates or neighbour_averages.", line=_line(doc) or 1)
+        ctx.fail("nothing to check: add tables, claims, rates, neighbour_averages or identities.", line=_line(doc) or 1)
     seen: set = set()
     for i, t in enumerate(sections["tables"]):
         table = _parse_table(ctx, t, i, seen)
@@ -784,6 +820,9 @@ def parse_figures(doc, *, source: str = "FIGURES.yml") -> FigureSpec:
     spec.claims = [_parse_claim(ctx, c, i, ids) for i, c in enumerate(sections["claims"])]
     spec.rates = [_parse_rate(ctx, r, i, ids) for i, r in enumerate(sections["rates"])]
     spec.neighbour_averages = [_parse_sn(ctx, s, i, ids) for i, s in enumerate(sections["neighbour_averages"])]
+    from . import figure_claims as fc
+
+    spec.identities = [fc.parse_identity(ctx, x, i, ids) for i, x in enumerate(sections["identities"])]
     # References must point at something that exists.
     claim_ids = {c.id for c in spec.claims}
     for c in spec.claims:
@@ -793,6 +832,7 @@ def parse_figures(doc, *, source: str = "FIGURES.yml") -> FigureSpec:
         for x in r.counts:
             if isinstance(x, Ref):
                 _validate_ref(ctx, spec, x, claim_ids, f"rates '{r.id}'", r.line)
+    fc.validate_terms(ctx, spec)
     if spec.neighbour_averages and spec.authority is None:
         ctx.fail("neighbour_averages need the authority (add 'authority: <name or DfE code>').", line=1, entry="authority")
     return spec
@@ -937,11 +977,18 @@ def _numerators_for(printed: Printed, den: int) -> list[int]:
     first = max(0, int((lo * den / 100)) - 1)
     out = []
     k = first
-    while Fraction(100 * k, den) < hi and k <= den * 10:
+    while Fraction(100 * k, den) <= hi and k <= den * 10:
         if printed.judge(Fraction(100 * k, den)) in ("ok", "tie"):
             out.append(k)
         k += 1
     return out
+
+
+def _counts_text(ks: list[int]) -> str:
+    """Counts that fit a percentage: listed when few, as a range when many (they are consecutive)."""
+    if len(ks) <= 3:
+        return ", ".join(map(str, ks))
+    return f"{ks[0]} to {ks[-1]} ({len(ks)} values)"
 
 
 def _check_percent_cells(table: Table, out: _Out):
@@ -980,7 +1027,7 @@ def _check_percent_cells(table: Table, out: _Out):
                         f"not rounded (rounds to {expected}).", **common)
             else:
                 fits = _numerators_for(cell.percent, den)
-                fit_text = f"; {cell.percent}% of {den} would need a count of {', '.join(map(str, fits))}" if fits else ""
+                fit_text = f"; {cell.percent}% of {den} would need a count of {_counts_text(fits)}" if fits else ""
                 out.add("percent_count", "error", message=f"{_where_cell(cell)}: {arith}, rounds to {expected}, printed "
                         f"{cell.percent}: differs by {_fmt(abs(exact - cell.percent.value))} points{fit_text}.", **common)
         for den, items in groups.items():
@@ -1040,6 +1087,20 @@ def _check_swaps(table, col, den, items, out: _Out):
         return
 
 
+def _rounded_up(table: Table, cells) -> str | None:
+    """A cell whose percentage is its exact share rounded up ("12 / 93 = 12.90%, printed 13"), if any.
+
+    Such a cell shows the table rounds, so a short percentage sum is not explained by truncation.
+    """
+    for c in cells:
+        den = _denominator(table, c)[0] if c.count is not None else None
+        if den:
+            exact = Fraction(100 * c.count, den)
+            if exact < c.percent.value and c.percent.judge(exact) == "ok":
+                return f"{c.row}: {c.count} / {den} = {_show_exact(exact, c.percent)}%, printed {c.percent}"
+    return None
+
+
 def _check_sums(table: Table, out: _Out):
     for col in table.columns:
         parts = table.parts(col)
@@ -1080,11 +1141,25 @@ def _check_sums(table: Table, out: _Out):
                 dmax = max(c.percent.decimals for c in pcts)
                 common = dict(table=table.name, line=pcts[0].line, column=col, value=_fmt(s, dmax), expected=100, reported=_fmt(s, dmax))
                 arith = " + ".join(c.percent.text for c in pcts) + f" = {_fmt(s, dmax)}"
-                if 100 - slack < s <= 100 + slack:
+                # Each rounded figure is within its half unit of the exact share (an exact half either
+                # way, as ties are accepted), so the sum is within ±slack of 100, both ends included.
+                # Truncated figures are each up to a whole unit low: the sum is in (100 - 2 × slack, 100].
+                lo_hi = f"{_fmt(100 - slack, dmax + 1)} to {_fmt(100 + slack, dmax + 1)}"
+                gap = f"{_fmt(abs(s - 100), dmax)} point(s) {'over' if s > 100 else 'short of'} 100"
+                if 100 - slack <= s <= 100 + slack:
                     out.add("percent_sum", "ok", message=f"{where}: percentages {arith}, within rounding of 100 (±{_fmt(slack, dmax + 1)}) (OK)", **common)
+                elif 100 - 2 * slack < s < 100 - slack and (up := _rounded_up(table, pcts)) is not None:
+                    out.add("percent_sum", "error", message=f"{where}: percentages {arith}, {gap}: rounding of {len(pcts)} figures "
+                            f"allows a sum of {lo_hi} (±{_fmt(slack, dmax + 1)}), and the figures are rounded, not truncated "
+                            f"({up}).", **common)
+                elif 100 - 2 * slack < s < 100 - slack:
+                    out.add("percent_sum", "warning", message=f"{where}: percentages {arith}, {gap}: rounding of {len(pcts)} figures "
+                            f"allows a sum of {lo_hi} (±{_fmt(slack, dmax + 1)}), truncation a sum above "
+                            f"{_fmt(100 - 2 * slack, dmax + 1)}: the figures look truncated, not rounded.", **common)
                 else:
-                    out.add("percent_sum", "error", message=f"{where}: percentages {arith}; rounding of {len(pcts)} "
-                            f"figures explains at most ±{_fmt(slack, dmax + 1)} points, not {_fmt(s - 100, dmax)}.", **common)
+                    out.add("percent_sum", "error", message=f"{where}: percentages {arith}, {gap}: rounding of {len(pcts)} figures "
+                            f"allows a sum of {lo_hi} (±{_fmt(slack, dmax + 1)}) and truncation one above "
+                            f"{_fmt(100 - 2 * slack, dmax + 1)} up to 100.", **common)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1108,9 +1183,14 @@ class _Value:
 def _resolve(spec: FigureSpec, ref) -> _Value | None:
     if isinstance(ref, int):
         return _Value(text=str(ref), count=ref, unit="count")
+    if isinstance(ref, Printed):
+        return _Value(text=ref.text, printed=ref, unit="number")
     if ref.figure is not None:
         claim = next(c for c in spec.claims if c.id == ref.figure)
-        val = _Value(text=f"'{claim.id}'" + (f" ({claim.where})" if claim.where else ""), printed=claim.value, unit=claim.unit)
+        val = _Value(text=f"'{claim.id}'" + (f" ({claim.where})" if claim.where else ""), unit=claim.unit)
+        if claim.bound is not None or claim.change is not None:
+            return val  # a range or a change is not a figure to compare with
+        val.printed = claim.value
         if claim.unit == "count" and claim.value.value.denominator == 1:
             val.count = int(claim.value.value)
         if claim.unit == "percent" and claim.numerator is not None:
@@ -1143,10 +1223,20 @@ def _verdict_text(verdict):
 
 
 def _check_claims(spec: FigureSpec, out: _Out):
+    from . import figure_claims as fc
+
     for claim in spec.claims:
         label = f"'{claim.id}'" + (f" ({claim.where})" if claim.where else "")
         common = dict(table="claims", line=claim.line, figure_id=claim.id, value=claim.value, reported=claim.value.text)
-        if claim.numerator is not None:
+        if claim.change is not None:
+            fc.check_change(spec, claim, label, common, out)
+            continue
+        if claim.bound is not None:
+            fc.check_bound_claim(spec, claim, label, common, out)
+            continue
+        if isinstance(claim.numerator, Printed) or isinstance(claim.denominator, Printed):
+            fc.check_decimal_ratio(spec, claim, label, common, out)
+        elif claim.numerator is not None:
             num, den = _resolve(spec, claim.numerator), _resolve(spec, claim.denominator)
             if num.count is None or den.count is None:
                 out.add("percent_count", "not_checked", message=f"{label}: numerator or denominator has a blank cell.", **common)
@@ -1161,7 +1251,7 @@ def _check_claims(spec: FigureSpec, out: _Out):
                     out.add("percent_count", "ok", expected=expected, message=f"{label}: {arith}, printed {claim.value}% (OK)", **common)
                 else:
                     fits = _numerators_for(claim.value, den.count)
-                    fit_text = f"; {claim.value}% of {den.count} would need {', '.join(map(str, fits))}" if fits else ""
+                    fit_text = f"; {claim.value}% of {den.count} would need {_counts_text(fits)}" if fits else ""
                     out.add("percent_count", "warning" if v == "truncated" else "error", expected=expected,
                             message=f"{label}: {arith}, rounds to {expected}, printed {claim.value}%"
                             + (" (truncated, not rounded)." if v == "truncated" else f": differs by {_fmt(abs(exact - claim.value.value))} points{fit_text}."),
@@ -1201,7 +1291,7 @@ def _compare_claim(spec, claim: Claim, ref: Ref, label, common, out: _Out):
                 out.add("figure_mismatch", "warning", expected=expected, message=msg + f": {pv} is the truncated value, not the rounded one.", **common)
             else:
                 fits = _numerators_for(pv, target.den) if target.den else []
-                fit_text = f" {pv}% of {target.den} would need {', '.join(map(str, fits))}." if fits else ""
+                fit_text = f" {pv}% of {target.den} would need {_counts_text(fits)}." if fits else ""
                 out.add("figure_mismatch", "error", expected=expected, message=msg + f": the same measure stated twice, differing by "
                         f"{_fmt(abs(exact - pv.value))} points.{fit_text}", **common)
         return
@@ -1250,11 +1340,28 @@ def _authority(spec, area):
     return resolve_authority(name)
 
 
-def _dfe_rows(auth, measure) -> pd.DataFrame:
+def _one_line(exc) -> str:
+    """The first line of a reference-data error (the rest lists folders searched)."""
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__) + (" (run `iro-analysis reference` for where to get it)" if len(text) > 1 else "")
+
+
+def _releases(spec) -> tuple[list[int], list[int]]:
+    """CLA releases found that the report could have used, and those published after it."""
+    from ..reference import available_cla_releases
+
+    return usable_releases(available_cla_releases(), spec.published)
+
+
+def _no_release_text(spec, later) -> str:
+    return f"no DfE release found was available when the report was published: {later_text(later, spec.published)}"
+
+
+def _dfe_rows(auth, measure, releases=None) -> pd.DataFrame:
     from ..reference import available_cla_releases, cla_rates
 
     frames = []
-    for rel in available_cla_releases():
+    for rel in available_cla_releases() if releases is None else releases:
         r = cla_rates(release=rel)
         r = r[r["measure"] == measure]
         if auth == "England":
@@ -1326,17 +1433,29 @@ def _check_rate_dfe(spec, rate: Rate, counts, implied, label, base, out: _Out):
     except ParameterError as exc:
         raise FiguresFileError(f"{exc} Fix the authority name or code.", file=spec.source, line=rate.line, entry=f"rates '{rate.id}'") from None
     except ReferenceDataError as exc:
-        out.add("rate_dfe", "not_checked", **base, message=f"{label}: not compared with DfE: {exc}")
+        out.add("rate_dfe", "not_checked", **base, message=f"{label}: not compared with DfE: {_one_line(exc)}")
         return
     if auth is None:
         return
     try:
-        dfe = _dfe_rows(auth, rate.measure)
+        releases, later = _releases(spec)
+        if later and not releases:
+            out.add("rate_dfe", "not_checked", **base, message=f"{label}: not compared with DfE: {_no_release_text(spec, later)}.")
+            return
+        dfe = _dfe_rows(auth, rate.measure, releases)
     except ReferenceDataError as exc:
-        out.add("rate_dfe", "not_checked", **base, message=f"{label}: not compared with DfE: {exc}")
+        out.add("rate_dfe", "not_checked", **base, message=f"{label}: not compared with DfE: {_one_line(exc)}")
         return
     area_name = "England" if auth == "England" else auth.la_name
     what = _MEASURE_TEXT[rate.measure]
+    not_used = f" Not used: {later_text(later, spec.published)}." if later else ""
+    covered = set(dfe["year"].dropna().astype(int))
+    if year is not None and year not in covered:
+        # Comparing with the nearest year would present a coincidence as a wrong-year slip.
+        out.add("rate_dfe", "not_checked", **base, message=f"{label}: not compared with DfE: no release "
+                f"{'available when the report was published' if later else 'found'} covers 31 March {year} "
+                f"({_releases_text(releases)} cover {years_text(covered)}).{not_used}")
+        return
     if implied is not None:
         # Which published 0-17 population (if any) do the series' rates use?
         lo, hi = implied
@@ -1394,24 +1513,26 @@ def _check_rate_dfe(spec, rate: Rate, counts, implied, label, base, out: _Out):
     def describe(rows, with_date=True):
         parts = []
         for (y, c, rt), g in rows.groupby(["year", "count", "rate_per_10k"], dropna=False, sort=True):
-            parts.append((f"31 March {int(y)}: " if with_date else "")
-                         + f"{'' if pd.isna(c) else int(c)} / {'' if pd.isna(rt) else int(rt)} ({_releases_text(g['release'])})")
+            shown = " / ".join(x for x in ("" if pd.isna(c) else str(int(c)), "" if pd.isna(rt) else str(int(rt))) if x)
+            if pd.isna(c) and not pd.isna(rt):
+                shown = f"rate {shown}"
+            parts.append((f"31 March {int(y)}: " if with_date else "") + f"{shown or 'suppressed'} ({_releases_text(g['release'])})")
         return "; ".join(parts)
 
     if not hit.empty and (year is None or (hit["year"] == year).any()):
         out.add("rate_dfe", "ok", expected=describe(hit[hit["year"] == year] if year is not None else hit),
-                message=f"{label}: {printed} matches DfE's published {what} for {area_name}, {describe(hit[hit['year'] == year] if year is not None else hit)} (OK)", **common)
+                message=f"{label}: {printed} matches DfE's published {what} for {area_name}, {describe(hit[hit['year'] == year] if year is not None else hit)} (OK)." + not_used, **common)
     elif not hit.empty:
         out.add("rate_dfe", "warning", expected=describe(stated) if len(stated) else "",
                 message=f"{label}: {printed} is DfE's published figure for {describe(hit)}, not for the year stated "
-                f"(31 March {year}: " + (f"{describe(stated, False)})" if len(stated) else "not in the releases found)") + ".", **common)
+                f"(31 March {year}: " + (f"{describe(stated, False)})" if len(stated) else "not in the releases found)") + "." + not_used, **common)
     else:
         nearest = stated if len(stated) else usable
         if r is not None and len(nearest):
             nearest = nearest.assign(_d=(nearest["rate_per_10k"] - float(r.value)).abs()).sort_values(["_d", "year"]).head(3)
         out.add("rate_dfe", "warning", expected=describe(nearest),
                 message=f"{label}: {printed} matches no DfE {what} figure for {area_name} in the releases found "
-                f"({_releases_text(usable['release'])}); for comparison {describe(nearest)}.{pop_text}", **common)
+                f"({_releases_text(usable['release'])}); for comparison {describe(nearest)}.{pop_text}{not_used}", **common)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1421,21 +1542,30 @@ def _check_rate_dfe(spec, rate: Rate, counts, implied, label, base, out: _Out):
 def _check_neighbours(spec: FigureSpec, out: _Out):
     if not spec.neighbour_averages:
         return
-    from ..reference import available_cla_releases, cla_rates, statistical_neighbours
+    from ..reference import cla_rates, statistical_neighbours
 
     try:
         auth = _authority(spec, None)
+        releases, later = _releases(spec)
     except ParameterError as exc:
         raise FiguresFileError(f"{exc} Fix the authority name or code.", file=spec.source, entry="authority") from None
     except ReferenceDataError as exc:
         for sn in spec.neighbour_averages:
-            out.add("neighbour_average", "not_checked", table="neighbour averages", line=sn.line, figure_id=sn.id, message=f"'{sn.id}': not recomputed: {exc}")
+            out.add("neighbour_average", "not_checked", table="neighbour averages", line=sn.line, figure_id=sn.id, message=f"'{sn.id}': not recomputed: {_one_line(exc)}")
         return
+    not_used = f" Not used: {later_text(later, spec.published)}." if later else ""
     for sn in spec.neighbour_averages:
         label = f"'{sn.id}'" + (f" ({sn.where})" if sn.where else "")
         common = dict(table="neighbour averages", line=sn.line, figure_id=sn.id, value=sn.value, reported=sn.value.text)
         if auth == "England":
             raise FiguresFileError("neighbour averages need a local authority, not England.", file=spec.source, entry="authority")
+        if later and not releases:
+            out.add("neighbour_average", "not_checked", message=f"{label}: not recomputed: {_no_release_text(spec, later)}.", **common)
+            continue
+        if not releases:
+            out.add("neighbour_average", "not_checked", message=f"{label}: not recomputed: no DfE CLA rates file was found "
+                    "(run `iro-analysis reference` for where to get it).", **common)
+            continue
         try:
             rows = []
             for model in sn.models:
@@ -1443,7 +1573,7 @@ def _check_neighbours(spec: FigureSpec, out: _Out):
                 nbrs = lists.loc[lists["la_code"] == auth.la_code, "neighbour_la_code"].tolist()
                 if not nbrs:
                     continue
-                for rel in available_cla_releases():
+                for rel in releases:
                     r = cla_rates(release=rel)
                     r = r[(r["measure"] == sn.measure) & (r["geographic_level"] == "Local authority") & r["la_code"].isin(nbrs)]
                     for year, g in r.groupby("year"):
@@ -1453,12 +1583,19 @@ def _check_neighbours(spec: FigureSpec, out: _Out):
                                          "mean": Fraction(int(round(vals.sum())), 1) / len(vals) if (vals % 1 == 0).all() else Fraction(float(vals.mean())),
                                          "n": len(vals)})
         except ReferenceDataError as exc:
-            out.add("neighbour_average", "not_checked", message=f"{label}: not recomputed: {exc}", **common)
+            out.add("neighbour_average", "not_checked", message=f"{label}: not recomputed: {_one_line(exc)}", **common)
             continue
         if not rows:
             out.add("neighbour_average", "not_checked", message=f"{label}: {auth.la_name} has no neighbours in the models {', '.join(sn.models)}.", **common)
             continue
         cand = pd.DataFrame(rows)
+        years = [y for y in ((sn.year,) if sn.year else ((spec.year, spec.year - 1) if spec.year else ())) if y]
+        if years and not set(years) & set(cand["year"]):
+            # Matching another year would only be a coincidence.
+            out.add("neighbour_average", "not_checked", message=f"{label}: not recomputed: no release "
+                    f"{'available when the report was published' if later else 'found'} covers 31 March "
+                    f"{' or '.join(map(str, years))} ({_releases_text(releases)} cover {years_text(cand['year'])}).{not_used}", **common)
+            continue
         cand["diff"] = [abs(float(m - sn.value.value)) for m in cand["mean"]]
         cand["ok"] = [sn.value.judge(m) in ("ok", "tie") for m in cand["mean"]]
 
@@ -1470,19 +1607,18 @@ def _check_neighbours(spec: FigureSpec, out: _Out):
             return "; ".join(parts)
 
         hits = cand[cand["ok"]].sort_values(["year", "model", "release"])
-        years = [y for y in ((sn.year,) if sn.year else ((spec.year, spec.year - 1) if spec.year else ())) if y]
         focus = cand[cand["year"].isin(years)].sort_values(["diff", "year", "model"])
         nearest = cand.sort_values(["diff", "year", "model"])
         nearest = nearest[nearest["diff"] == nearest["diff"].iloc[0]]
         if len(hits):
             out.add("neighbour_average", "ok", expected=say(hits), message=f"{label}: {sn.value} is reproduced by the mean of the neighbours' "
-                    f"published rates: {say(hits)} (OK)", **common)
+                    f"published rates: {say(hits)} (OK)." + not_used, **common)
         else:
             msg = (f"{label}: {sn.value} is not reproduced (within its rounding ±{_fmt(sn.value.half, sn.value.decimals + 1)}) by the mean of "
                    f"the 10 neighbours' published rates for any year, release and model found. Nearest: {say(nearest)}")
             if len(focus):
                 msg += f". For the year(s) {', '.join(map(str, years))}: {say(focus)}"
-            out.add("neighbour_average", "warning", expected=say(nearest), message=msg + ".", **common)
+            out.add("neighbour_average", "warning", expected=say(nearest), message=msg + "." + not_used, **common)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1570,6 +1706,61 @@ def _check_recomputed(spec: FigureSpec, data, out: _Out):
 
 
 # --------------------------------------------------------------------------------------------
+# every entry accounted for
+
+
+def _account_for_entries(spec: FigureSpec, out: _Out, *, with_data: bool, reference: bool):
+    """Give every table, claim, rate and neighbour average without a row a ``not_checked`` one.
+
+    The reason says what the entry lacks; rows are then ordered as the file's sections, so a
+    table with nothing to check appears in its place.
+    """
+    tables_seen = {r["table"] for r in out.records}
+    ids_seen = {r["figure_id"] for r in out.records}
+    for t in spec.tables:
+        if t.name in tables_seen:
+            continue
+        why = ["rows not meant to add up (additive: false)" if t.additive is False else "no total row" if t.total is None else ""]
+        has_pct = any(c.percent is not None for c in t.cells.values())
+        why.append("percentages without counts or a denominator" if has_pct else "no percentages")
+        users = [c.id for c in spec.claims if any(ref.table == t.name for ref in c.refers_to)]
+        out.add("nothing_to_check", "not_checked", table=t.name, line=t.line,
+                message=f"{t.name}: nothing to check within the table: {', '.join(w for w in why if w)}"
+                + (f"; its figures are compared by {', '.join(users)}" if users else "") + ".")
+    for c in spec.claims:
+        if c.id in ids_seen:
+            continue
+        common = dict(table="claims", line=c.line, figure_id=c.id, value=c.value, reported=c.value.text)
+        label = f"'{c.id}'" + (f" ({c.where})" if c.where else "")
+        users = [x.id for x in spec.claims if any(ref.figure == c.id for ref in x.refers_to)
+                 or (x.change is not None and c.id in (t.ref.figure for t in (x.change.base, x.change.new) if t.ref))]
+        users += [x.id for x in spec.identities if c.id in (t.ref.figure for t in [*x.plus, *x.minus, x.equals] if t.ref)]
+        users += [r.id for r in spec.rates if any(isinstance(x, Ref) and x.figure == c.id for x in r.counts)]
+        if users:
+            # Checked, but from the other side: the result is on the claims that refer to it.
+            out.add("nothing_to_check", "note", message=f"{label}: compared by {', '.join(users)} (see there).", **common)
+            continue
+        why = (f"recompute: {c.recompute} needs the return (--data)" if c.recompute and not with_data else
+               "nothing to compare it with: give refers_to, numerator and denominator, change with from and to, or recompute")
+        out.add("nothing_to_check", "not_checked", message=f"{label}: {why}.", **common)
+    for r in spec.rates:
+        if r.id not in ids_seen:
+            dfe = ("DfE comparison not requested" if not reference else
+                   "no authority or area to compare with DfE (add 'authority:')")
+            out.add("nothing_to_check", "not_checked", table="rates", line=r.line, figure_id=r.id,
+                    message=f"'{r.id}'" + (f" ({r.where})" if r.where else "") + f": nothing to compare it with: no population, "
+                    f"no series of rates, {dfe}.")
+    for sn in spec.neighbour_averages:
+        if sn.id not in ids_seen:
+            out.add("nothing_to_check", "not_checked", table="neighbour averages", line=sn.line, figure_id=sn.id,
+                    value=sn.value, message=f"'{sn.id}': not recomputed (DfE comparison not requested).")
+    order = {name: i for i, name in enumerate(t.name for t in spec.tables)}
+    n = len(order)
+    sections = {"claims": n, "identities": n + 1, "rates": n + 2, "neighbour averages": n + 3}
+    out.records.sort(key=lambda rec: order.get(rec["table"], sections.get(rec["table"], n + 4)))
+
+
+# --------------------------------------------------------------------------------------------
 # public entry points
 
 
@@ -1626,11 +1817,16 @@ def check_figures(spec, *, data=None, reference: bool = True) -> pd.DataFrame:
         spec = load_figures(spec)
     elif isinstance(spec, dict):
         spec = parse_figures(spec, source="<figures>")
+    from .figure_claims import check_identities
+    from .figure_splits import check_percent_splits
+
     out = _Out()
     for table in spec.tables:
         _check_percent_cells(table, out)
+        check_percent_splits(table, out)
         _check_sums(table, out)
     _check_claims(spec, out)
+    check_identities(spec, out)
     if reference:
         _check_rates(spec, out)
         _check_neighbours(spec, out)
@@ -1643,6 +1839,7 @@ def check_figures(spec, *, data=None, reference: bool = True) -> pd.DataFrame:
             spec.authority = saved
     if data is not None:
         _check_recomputed(spec, data, out)
+    _account_for_entries(spec, out, with_data=data is not None, reference=reference)
     recs = out.records
     core = make_findings([{k: r[k] for k in FINDING_COLUMNS} for r in recs])
     for col in EXTRA_COLUMNS:
@@ -1662,7 +1859,7 @@ def format_figures_text(findings: pd.DataFrame, *, source: str = "") -> str:
     for table in order:
         g = findings[findings["table"] == table]
         lines.append("")
-        lines.append(str(table).capitalize() if table in ("claims", "rates", "neighbour averages", "return") else str(table))
+        lines.append(str(table).capitalize() if table in ("claims", "identities", "rates", "neighbour averages", "return") else str(table))
         for r in g.itertuples(index=False):
             if r.severity in _MARK:
                 mark = _MARK[r.severity]
