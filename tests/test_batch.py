@@ -107,3 +107,14 @@ def test_relative_paths_work_in_parallel(tmp_path, monkeypatch, synthetic_woking
     # now that every path is absolute, and not something the batch runner can switch off.)
     notebooks = (Path(__file__).resolve().parents[1] / "notebooks").resolve()
     assert all(Path(path).resolve() != notebooks for path in chdirs), chdirs
+
+
+def test_every_shareable_file_passes_the_full_scan(batch_run, synthetic_wokingham, synthetic_rutland):
+    """HTML, workbook and executed notebook: no identifier (any characters), script or formula."""
+    from iro_analysis.export import scan_shareable_folder
+
+    _, output_root = batch_run
+    for code, source in (("872", synthetic_wokingham), ("857", synthetic_rutland)):
+        folder = output_root / "2023" / code
+        assert {p.name for p in folder.iterdir() if p.is_file()} >= {"report.html", "tables.xlsx", "report.ipynb"}
+        assert scan_shareable_folder(folder, _identifiers(source)) == []
