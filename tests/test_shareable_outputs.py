@@ -29,6 +29,10 @@ def _copy_with_review_codes(source, target, codes):
 
 def test_markup_and_formulas_in_code_fields_are_inert(synthetic_wokingham, tmp_path):
     data_dir = _copy_with_review_codes(synthetic_wokingham, tmp_path / "872", [MARKUP, FORMULA])
+    # a legal status full of markup reaches a chart description too (the legal-status bar chart)
+    episodes = pd.read_csv(data_dir / "2023" / "episodes.csv", dtype=str, keep_default_na=False)
+    episodes.loc[0:8, "LS"] = "<B ONMOUSEOVER=ALERT(1)>X</B>"
+    episodes.to_csv(data_dir / "2023" / "episodes.csv", index=False)
     record = run_report("872", 2023, data_dir=data_dir, output_root=tmp_path / "out")
     assert record.status == "ok", record.message
     folder = tmp_path / "out" / "2023" / "872"
@@ -36,7 +40,8 @@ def test_markup_and_formulas_in_code_fields_are_inert(synthetic_wokingham, tmp_p
     # the loader upper-cases codes; the markup arrives as text, never as an element
     assert "<IMG SRC=X" not in page and "&lt;IMG SRC=X ONERROR=&amp;#100;OCUMENT.TITLE=1&gt;" in page
     assert f'content="{CONTENT_SECURITY_POLICY}"' in page
-    assert "<script" not in page.lower()
+    assert "<script" not in page.lower() and "<B ONMOUSEOVER" not in page
+    assert "&lt;B ONMOUSEOVER=ALERT(1)&gt;X&lt;/B&gt;: c" in page  # escaped in the chart description
     workbook = load_workbook(folder / "tables.xlsx")
     cells = [c for sheet in workbook.worksheets for row in sheet.iter_rows() for c in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]

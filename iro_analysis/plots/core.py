@@ -58,8 +58,11 @@ def show(ax_or_fig, alt: str) -> None:
     """
     from IPython.display import Markdown, display
 
+    from ..publication import escape_markdown
+
     figure = ax_or_fig.figure if hasattr(ax_or_fig, "figure") and not hasattr(ax_or_fig, "savefig") else ax_or_fig
     figure.tight_layout()
     display(figure, metadata={"image/png": {"alt": alt}})
-    display(Markdown(f"*Chart description: {alt}*"))
+    # the description carries labels from the data: escaped, so a code full of markup stays text
+    display(Markdown(f"*Chart description: {escape_markdown(alt)}*"))
     plt.close(figure)
