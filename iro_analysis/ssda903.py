@@ -40,6 +40,7 @@ from .codes import SEX_NORMALISE, valid_codes
 from .errors import ParameterError, SSDA903FormatError
 from .quality import findings as _findings
 from .quality import records as _records
+from . import ssda903_checks as _checks
 from .ssda903_csv import _factor, check_bad_rows_option, read_cells
 
 __all__ = [
@@ -809,6 +810,9 @@ def _type_table(raw: _Raw, year_default: int | None, rel_file: str) -> tuple[dic
         row_years = np.full(n, int(year_default), dtype=np.int64)
 
     iso = raw.iso_dates or _looks_iso(raw)
+    # Month-first (US) dates raise here, before any date is parsed the wrong way round.
+    shapes = {} if iso else _checks.date_shapes(raw.cols, DATE_COLUMNS[table])
+    _checks.check_month_first(shapes, file=raw.file, lines=lines)
     child = raw.values("CHILD") if "CHILD" in raw.cols else np.full(n, None, dtype=object)
     out: dict[str, object] = {}
     for col, (codes, uniq) in raw.cols.items():
@@ -842,6 +846,13 @@ def _type_table(raw: _Raw, year_default: int | None, rel_file: str) -> tuple[dic
         # the code checks and SEX mapping below then work on the few distinct values.
         out[col] = (codes, clean)
 
+    if shapes:
+        order = _checks.ambiguous_order_findings(
+            table, shapes, {c: out[c] for c in shapes}, lambda u: _parse_dates(u, False),
+            children=child, lines=lines, file=rel_file,
+        )
+        if order:
+            found.append(_findings.make_findings(order))
     # Unknown codes, per collection year of the rows, on the upper-cased strings. The
     # row-level check only runs when some distinct value is not valid in every year present.
     checked = [c for c in _records.CODE_CHECKS.get(table, ()) if c in out]
@@ -1119,23 +1130,21 @@ def _load_flat(files: list[Path], root: Path | None, source: str, collection_yea
     else:
         year = collection_year if collection_year is not None else _single_year_from_names(raws)
         data = _assemble([(year, raws)], root, source)
-    _add_unknown_files(data, unknown, root)
+    _add_unknown_files(data, unknown, root, _checks.unread_file_findings(other, lambda f: _rel(f, root)))
     return data
 
 
-def _add_unknown_files(data: SSDA903, unknown: list, root: Path | None) -> None:
-    if not unknown:
-        return
-    extra = _findings.make_findings(
-        [
-            {"check": "file_not_recognised", "severity": "warning", "table": None, "row": 1,
-             "CHILD": None, "column": None, "value": _rel(Path(u.path), root),
-             "message": f"File {_rel(Path(u.path), root)} was skipped: its columns "
-                        f"({', '.join(u.names) or 'none'}) match no SSDA903 table."}
-            for u in unknown
-        ]
-    )
-    data.findings = _findings._stack([extra, data.findings])
+def _add_unknown_files(data: SSDA903, unknown: list, root: Path | None, unread=()) -> None:
+    """Findings for files that were skipped (CSV of no table) or not read (not CSV), first."""
+    records = [
+        {"check": "file_not_recognised", "severity": "warning", "table": None, "row": 1,
+         "CHILD": None, "column": None, "value": _rel(Path(u.path), root),
+         "message": f"File {_rel(Path(u.path), root)} was skipped: its columns "
+                    f"({', '.join(u.names) or 'none'}) match no SSDA903 table."}
+        for u in unknown
+    ] + list(unread)
+    if records:
+        data.findings = _findings._stack([_findings.make_findings(records), data.findings])
 
 
 def load_ssda903(path, *, collection_year: int | None = None, on_bad_rows: str = "raise") -> SSDA903:
@@ -1231,8 +1240,11 @@ def load_ssda903(path, *, collection_year: int | None = None, on_bad_rows: str =
                 file=p,
             )
         groups = []
+        # Notes and manifests beside year folders are expected; a spreadsheet named like a table is not.
+        unread = _checks.unread_file_findings(other, lambda f: _rel(f, p), tables_only=True)
         for y, d in sorted(year_dirs.items()):
             yfiles, sub, yother = _list_folder(d)
+            unread += _checks.unread_file_findings(yother, lambda f: _rel(f, p))
             raws, unknown = _read_files(yfiles, p, strict=False, on_bad_rows=on_bad_rows)
             if not raws:
                 listing = [_rel(f, p) for f in yfiles + yother]
@@ -1244,6 +1256,6 @@ def load_ssda903(path, *, collection_year: int | None = None, on_bad_rows: str =
             groups.append((y, raws))
             skipped += unknown
         data = _assemble(groups, p, str(p))
-        _add_unknown_files(data, skipped, p)
+        _add_unknown_files(data, skipped, p, unread)
         return data
     return _load_flat(files, p, str(p), collection_year, strict=False, other=other, on_bad_rows=on_bad_rows)

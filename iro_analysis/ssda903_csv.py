@@ -91,8 +91,8 @@ def read_cells(body: str, names: list[str], *, table: str, path, header_index: i
     findings: list[dict] = []
     if bad:
         if on_bad_rows != "finding":
-            raise _bad_row_error(bad[0], len(bad), ncols, width, path, header_index)
-        findings = [_bad_row_record(b, ncols, width, table, label or str(path), header_index) for b in bad]
+            raise _bad_row_error(bad[0], len(bad), names, width, path, header_index)
+        findings = [_bad_row_record(b, names, width, table, label or str(path), header_index) for b in bad]
         body, starts = _without_rows(body, bad, starts)
     frame = _read_pandas(body, names, path, header_index, trailing_empty)
     values = frame.to_numpy(dtype=object).T
@@ -296,9 +296,10 @@ def _bad_rows(body: str, ncols: int) -> tuple[list[tuple], list[int], int]:
     return bad, starts, width
 
 
-def _bad_row_text(b: tuple, ncols: int, width: int) -> tuple[str, str]:
+def _bad_row_text(b: tuple, names: list[str], width: int) -> tuple[str, str]:
     """(check name, one-line description) of a bad row."""
     _, _, found, _, cut = b
+    ncols = len(names)
     if cut:
         return "truncated_file", (
             f"the file ends part-way through a row: its last line has {found} of {ncols} values and no "
@@ -308,8 +309,8 @@ def _bad_row_text(b: tuple, ncols: int, width: int) -> tuple[str, str]:
     if found < ncols:
         return "short_row", (
             f"row has {found} values but the header has {ncols} columns: values are missing (a cut or "
-            "edited line), and reading it would leave its last columns blank (an ended episode would look "
-            "open). Correct the row in the source system and export again"
+            f"edited line), and its last columns ({', '.join(names[found:])}) would be read as blank (an end "
+            "date lost makes an ended episode look open). Correct the row in the source system and export again"
         )
     return "long_row", (
         f"row has {found} values but the header has {width} columns. Look for an unquoted comma inside "
@@ -317,18 +318,19 @@ def _bad_row_text(b: tuple, ncols: int, width: int) -> tuple[str, str]:
     )
 
 
-def _bad_row_error(b: tuple, n_bad: int, ncols: int, width: int, path, header_index: int) -> SSDA903FormatError:
-    _, text = _bad_row_text(b, ncols, width)
+def _bad_row_error(b: tuple, n_bad: int, names: list[str], width: int, path, header_index: int) -> SSDA903FormatError:
+    _, text = _bad_row_text(b, names, width)
     more = f" ({n_bad} rows of this file have the wrong number of values; this is the first)" if n_bad > 1 else ""
     return SSDA903FormatError(f"{text}{more}, {_OPT_IN}.", file=path, row=b[0] + header_index)
 
 
-def _bad_row_record(b: tuple, ncols: int, width: int, table: str, name: str, header_index: int) -> dict:
-    check, text = _bad_row_text(b, ncols, width)
+def _bad_row_record(b: tuple, names: list[str], width: int, table: str, name: str, header_index: int) -> dict:
+    check, text = _bad_row_text(b, names, width)
     line = b[0] + header_index
+    expected = len(names) if b[2] < len(names) else width
     return {
         "check": check, "severity": "error", "table": table, "row": line, "CHILD": b[3], "column": None,
-        "value": f"{b[2]} of {ncols} values",
+        "value": f"{b[2]} values for {expected} columns",
         "message": f"{text[0].upper()}{text[1:]} ({name} line {line}). The row was left out of every figure.",
     }
 
