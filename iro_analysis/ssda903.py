@@ -12,11 +12,13 @@
 * the London LIIA "tidy" layout (ISO dates ``yyyy-mm-dd``, extra ``LA`` and ``YEAR``
   columns; ``YEAR`` becomes ``collection_year``).
 
-Structural problems (a file that is not a CSV, a missing column, two files for one table)
-raise :class:`~iro_analysis.errors.SSDA903FormatError` naming the file, row and column.
+Structural problems (a file that is not a CSV, a missing column, two files for one table,
+a row of the wrong width, a cut-off file, month-first dates) raise
+:class:`~iro_analysis.errors.SSDA903FormatError` naming the file, row and column.
 Record-level problems (an unparseable date, an unknown code, a child missing from the
 header) become rows of ``SSDA903.findings`` (see :mod:`iro_analysis.quality`). Input files
-are only ever read.
+are only ever read. Cells are read by :mod:`iro_analysis.ssda903_csv` (pyarrow for plain
+files, pandas for the rest); whole-file checks are in :mod:`iro_analysis.ssda903_checks`.
 
 :func:`write_return` writes the DfE CSV layout back out, so that data built or cleaned
 here can be run through the DfE validator unchanged.
@@ -1161,6 +1163,12 @@ def load_ssda903(path, *, collection_year: int | None = None, on_bad_rows: str =
     collection_year : int, optional
         Collection year (year ending 31 March) of a single return, when neither the folder
         nor the file names say it. Not allowed with a multi-year stack.
+    on_bad_rows : {"raise", "finding"}
+        Rows with fewer or more values than the header (a cut or edited line, an unquoted
+        comma, a cut-off file). ``"raise"`` (default): the first one raises
+        SSDA903FormatError. ``"finding"``: each is dropped and reported as an ``error``
+        finding (``short_row``, ``long_row``, ``truncated_file``), for a user who chooses to
+        go on with a return known to be incomplete. Rows of blanks are never bad rows.
 
     Returns
     -------
@@ -1169,7 +1177,9 @@ def load_ssda903(path, *, collection_year: int | None = None, on_bad_rows: str =
         upper-case strings; blanks NaN; ``CHILD`` string as written; ``SEX`` as M/F/U;
         ``collection_year`` int where known), plus ``findings`` (record-level problems:
         ``date_unparseable``, ``unknown_code``, ``duplicate_row``, ``duplicate_key``,
-        ``child_not_in_header``, ``dob_mismatch``, ``file_not_recognised``) and ``source``.
+        ``child_not_in_header``, ``dob_mismatch``, ``dates_after_year_end``,
+        ``file_not_recognised``, ``file_not_read``, ``dates_maybe_month_first`` and, with
+        ``on_bad_rows="finding"``, ``short_row``/``long_row``/``truncated_file``) and ``source``.
 
     Raises
     ------
@@ -1177,9 +1187,11 @@ def load_ssda903(path, *, collection_year: int | None = None, on_bad_rows: str =
         A structural problem, naming file, row and column: no recognisable table; a header
         missing a required column; a file that is not CSV (an Excel workbook renamed to
         .csv, a binary file, ``;`` or tab separated); an empty file; two files for the same
-        table in one year; a row with more values than the header; malformed XML.
+        table in one year; a row with fewer or more values than the header, or a last line
+        cut short (unless ``on_bad_rows="finding"``); dates that can only be month first
+        (US format) in a file where none is only day first; malformed XML.
     ParameterError
-        ``collection_year`` given for a multi-year stack.
+        ``collection_year`` given for a multi-year stack; an unknown ``on_bad_rows``.
 
     Notes
     -----
@@ -1189,7 +1201,11 @@ def load_ssda903(path, *, collection_year: int | None = None, on_bad_rows: str =
     files); a non-blank date that does not parse becomes NaT and a ``date_unparseable``
     finding. Codes are checked against :func:`iro_analysis.codes.valid_codes` for the
     row's collection year (all years' codes when the year is unknown). SEX ``1``/``2`` is
-    mapped to ``M``/``F`` in every year.
+    mapped to ``M``/``F`` in every year. A table with a header row and no data loads as an
+    empty frame with its columns and types. Files in the folder that are not read
+    (spreadsheets, documents) are ``file_not_read`` findings: errors when the name looks
+    like an SSDA903 table. See :mod:`iro_analysis.ssda903_checks` for what the date checks
+    can and cannot detect.
 
     Examples
     --------
