@@ -17,8 +17,10 @@ a stack written earlier with ``--keep`` and skips generation). Then times, in th
   children with an open episode on 31 March.
 
 Reports seconds, rows per second, peak memory (tracemalloc for Python allocations and the
-process maximum resident set size) and the ratios to the baselines. Targets: load < 10 s and
-< 2 GB for England. Not a test: nothing is asserted.
+process maximum resident set size) and the ratios to the baselines. Targets: load < 5 s and
+< 2 GB for England. Not a test: nothing is asserted. Timings on a shared machine vary by a
+factor of two with the load from other processes: compare the ratio to the baseline, which is
+measured in the same run, and repeat the run.
 """
 
 from __future__ import annotations
@@ -166,7 +168,7 @@ def main(argv=None) -> int:
         what = "cohort_tables" if hasattr(cohorts, "cohort_tables") else "periods_of_care + in_care_on"
         if args.skip_cohorts:
             print(f"process max RSS: {_maxrss_mb():.0f} MB")
-            print(f"targets: load < 10 s -> {'met' if load_secs < 10 else 'NOT met'}; "
+            print(f"targets: load < 5 s -> {'met' if load_secs < 5 else 'NOT met'}; "
                   f"< 2 GB -> {'met' if _maxrss_mb() < 2048 else 'NOT met'}")
             return 0
         _, c_secs, c_peak = _timed(cohort_run)
@@ -178,7 +180,7 @@ def main(argv=None) -> int:
               f"peak {_mb(c_peak)}  (baseline stock count {cb_secs:.2f} s, {n_stock:,} children; "
               f"x{c_secs / max(cb_secs, 1e-9):.1f})")
         print(f"process max RSS: {_maxrss_mb():.0f} MB")
-        print(f"targets: load < 10 s -> {'met' if load_secs < 10 else 'NOT met'}; "
+        print(f"targets: load < 5 s -> {'met' if load_secs < 5 else 'NOT met'}; "
               f"< 2 GB -> {'met' if _maxrss_mb() < 2048 else 'NOT met'}")
     finally:
         if args.data is None and args.keep is None:

@@ -59,7 +59,8 @@ def _day_month(uniq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = len(uniq)
     first = np.zeros(n, dtype=np.int64)
     second = np.zeros(n, dtype=np.int64)
-    lens = np.fromiter((len(u) if isinstance(u, str) else 0 for u in uniq), dtype=np.int64, count=n)
+    # loader uniques are all str (blank is ''): len() mapped in C
+    lens = np.fromiter(map(len, uniq), dtype=np.int64, count=n)
     ten = np.flatnonzero(lens == 10)
     rest = np.flatnonzero((lens > 0) & (lens != 10))
     if len(ten):
@@ -81,7 +82,11 @@ def _day_month(uniq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def date_shapes(raw_cols: dict, date_columns) -> dict:
     """Per date column: ``(codes, uniques, day-first-only mask, month-first-only mask,
-    slash-date mask)`` over the column's unique values."""
+    slash-date mask)`` over the column's unique values.
+
+    Empty as soon as one value can only be day first: the file is then day first and
+    neither check below applies (in a file of any size the first date column decides).
+    """
     out = {}
     for col in date_columns:
         if col not in raw_cols:
@@ -89,13 +94,16 @@ def date_shapes(raw_cols: dict, date_columns) -> dict:
         codes, uniq = raw_cols[col]
         a, b = _day_month(uniq)
         slash = a > 0
-        out[col] = (codes, uniq, slash & (a > 12) & (b <= 12), slash & (b > 12) & (a <= 12), slash)
+        dmy = slash & (a > 12) & (b <= 12)
+        if dmy.any():
+            return {}
+        out[col] = (codes, uniq, dmy, slash & (b > 12) & (a <= 12), slash)
     return out
 
 
 def check_month_first(shapes: dict, *, file: str, lines) -> None:
     """Raise if the file's dates are month first (see the module notes)."""
-    if not shapes or any(dmy.any() for _, _, dmy, _, _ in shapes.values()):
+    if not shapes:
         return
     first = None  # (row position, column, value)
     for col, (codes, uniq, _, mdy, _) in shapes.items():
