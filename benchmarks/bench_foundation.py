@@ -38,6 +38,9 @@ import pandas as pd
 
 
 _TRACE = False
+# CPU seconds of the process (all threads) per timed function: less disturbed than wall time
+# when other processes share the machine.
+_CPU: dict[str, float] = {}
 
 
 def _timed(fn):
@@ -48,9 +51,10 @@ def _timed(fn):
     """
     if _TRACE:
         tracemalloc.start()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     out = fn()
     secs = time.perf_counter() - t0
+    _CPU[fn.__name__] = time.process_time() - c0
     peak = tracemalloc.get_traced_memory()[1] if _TRACE else 0
     if _TRACE:
         tracemalloc.stop()
@@ -139,6 +143,8 @@ def main(argv=None) -> int:
         if args.profile is not None:
             _profile(load_all, Path(f"{args.profile}.load"))
         rows = sum(len(getattr(d, t)) for d in loaded.values() for t in d.tables)
+        print(f"CPU time: baseline {_CPU['baseline']:.2f} s, load_ssda903 {_CPU['load_all']:.2f} s "
+              f"(x{_CPU['load_all'] / max(_CPU['baseline'], 1e-9):.2f})")
         print(f"baseline pandas.read_csv: {base_secs:.2f} s, {base_rows:,} rows, "
               f"{base_rows / base_secs:,.0f} rows/s, peak {_mb(base_peak)}")
         print(f"iro.load_ssda903:         {load_secs:.2f} s, {rows:,} rows, {rows / load_secs:,.0f} rows/s, "
