@@ -17,8 +17,10 @@ a stack written earlier with ``--keep`` and skips generation). Then times, in th
   children with an open episode on 31 March.
 
 Reports seconds, rows per second, peak memory (tracemalloc for Python allocations and the
-process maximum resident set size) and the ratios to the baselines. Targets: load < 10 s and
-< 2 GB for England. Not a test: nothing is asserted.
+process maximum resident set size) and the ratios to the baselines. Targets: load < 5 s and
+< 2 GB for England. Not a test: nothing is asserted. Timings on a shared machine vary by a
+factor of two with the load from other processes: compare the ratio to the baseline, which is
+measured in the same run, and repeat the run.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ import pandas as pd
 
 
 _TRACE = False
+# CPU seconds of the process (all threads) per timed function: less disturbed than wall time
+# when other processes share the machine.
+_CPU: dict[str, float] = {}
 
 
 def _timed(fn):
@@ -46,9 +51,10 @@ def _timed(fn):
     """
     if _TRACE:
         tracemalloc.start()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     out = fn()
     secs = time.perf_counter() - t0
+    _CPU[fn.__name__] = time.process_time() - c0
     peak = tracemalloc.get_traced_memory()[1] if _TRACE else 0
     if _TRACE:
         tracemalloc.stop()
@@ -137,6 +143,8 @@ def main(argv=None) -> int:
         if args.profile is not None:
             _profile(load_all, Path(f"{args.profile}.load"))
         rows = sum(len(getattr(d, t)) for d in loaded.values() for t in d.tables)
+        print(f"CPU time: baseline {_CPU['baseline']:.2f} s, load_ssda903 {_CPU['load_all']:.2f} s "
+              f"(x{_CPU['load_all'] / max(_CPU['baseline'], 1e-9):.2f})")
         print(f"baseline pandas.read_csv: {base_secs:.2f} s, {base_rows:,} rows, "
               f"{base_rows / base_secs:,.0f} rows/s, peak {_mb(base_peak)}")
         print(f"iro.load_ssda903:         {load_secs:.2f} s, {rows:,} rows, {rows / load_secs:,.0f} rows/s, "
@@ -166,7 +174,7 @@ def main(argv=None) -> int:
         what = "cohort_tables" if hasattr(cohorts, "cohort_tables") else "periods_of_care + in_care_on"
         if args.skip_cohorts:
             print(f"process max RSS: {_maxrss_mb():.0f} MB")
-            print(f"targets: load < 10 s -> {'met' if load_secs < 10 else 'NOT met'}; "
+            print(f"targets: load < 5 s -> {'met' if load_secs < 5 else 'NOT met'}; "
                   f"< 2 GB -> {'met' if _maxrss_mb() < 2048 else 'NOT met'}")
             return 0
         _, c_secs, c_peak = _timed(cohort_run)
@@ -178,7 +186,7 @@ def main(argv=None) -> int:
               f"peak {_mb(c_peak)}  (baseline stock count {cb_secs:.2f} s, {n_stock:,} children; "
               f"x{c_secs / max(cb_secs, 1e-9):.1f})")
         print(f"process max RSS: {_maxrss_mb():.0f} MB")
-        print(f"targets: load < 10 s -> {'met' if load_secs < 10 else 'NOT met'}; "
+        print(f"targets: load < 5 s -> {'met' if load_secs < 5 else 'NOT met'}; "
               f"< 2 GB -> {'met' if _maxrss_mb() < 2048 else 'NOT met'}")
     finally:
         if args.data is None and args.keep is None:

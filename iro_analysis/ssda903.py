@@ -12,11 +12,13 @@
 * the London LIIA "tidy" layout (ISO dates ``yyyy-mm-dd``, extra ``LA`` and ``YEAR``
   columns; ``YEAR`` becomes ``collection_year``).
 
-Structural problems (a file that is not a CSV, a missing column, two files for one table)
-raise :class:`~iro_analysis.errors.SSDA903FormatError` naming the file, row and column.
+Structural problems (a file that is not a CSV, a missing column, two files for one table,
+a row of the wrong width, a cut-off file, month-first dates) raise
+:class:`~iro_analysis.errors.SSDA903FormatError` naming the file, row and column.
 Record-level problems (an unparseable date, an unknown code, a child missing from the
 header) become rows of ``SSDA903.findings`` (see :mod:`iro_analysis.quality`). Input files
-are only ever read.
+are only ever read. Cells are read by :mod:`iro_analysis.ssda903_csv` (pyarrow for plain
+files, pandas for the rest); whole-file checks are in :mod:`iro_analysis.ssda903_checks`.
 
 :func:`write_return` writes the DfE CSV layout back out, so that data built or cleaned
 here can be run through the DfE validator unchanged.
@@ -40,6 +42,8 @@ from .codes import SEX_NORMALISE, valid_codes
 from .errors import ParameterError, SSDA903FormatError
 from .quality import findings as _findings
 from .quality import records as _records
+from . import ssda903_checks as _checks
+from .ssda903_csv import _factor, check_bad_rows_option, read_cells
 
 __all__ = [
     "SSDA903",
@@ -414,58 +418,23 @@ class _Raw:
     lines: np.ndarray | None  # 1-based source line per row (None for XML)
     file: str
     iso_dates: bool = False
+    bad_rows: list = field(default_factory=list)  # finding records of rows dropped while reading
 
     def values(self, col: str) -> np.ndarray:
         codes, uniq = self.cols[col]
         return uniq[codes]
 
 
-def _factor(values, *, stripped: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Factorise a column and strip its unique values (missing -> '').
-
-    ``stripped=True`` says no cell can have leading or trailing whitespace (see
-    :func:`_cells_are_stripped`); the per-value strip is then skipped.
-    """
-    codes, uniq = pd.factorize(np.asarray(values, dtype=object))
-    if stripped and pd.api.types.infer_dtype(uniq, skipna=False) in ("string", "empty"):
-        uniq = np.append(uniq.astype(object, copy=False), "")
-    else:
-        uniq = np.asarray([u.strip() if isinstance(u, str) else "" for u in uniq] + [""], dtype=object)
-    codes = np.where(codes < 0, len(uniq) - 1, codes)
-    return codes, uniq
-
-
-# Whitespace that str.strip() removes, other than space and line breaks (ASCII only:
-# non-ASCII text always takes the per-value strip).
-_OTHER_ASCII_SPACE = ("\t", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
-
-
-def _cells_are_stripped(text: str) -> bool:
-    """True if no CSV cell in ``text`` can start or end with whitespace.
-
-    Decided on the whole text with a few substring searches: for ASCII text without
-    quotes whose only whitespace is spaces and line breaks (``\\n`` or ``\\r\\n``), a
-    cell has a leading or trailing space exactly when a space touches a comma, a line
-    break or an end of the text. Anything else (quotes, tabs, lone ``\\r``, non-ASCII)
-    returns False, and the cells are stripped one by one.
-    """
-    if not text.isascii() or '"' in text or any(c in text for c in _OTHER_ASCII_SPACE):
-        return False
-    if "\r" in text and text.count("\r") != text.count("\r\n"):
-        return False
-    if " " not in text:
-        return True
-    if text.startswith(" ") or text.endswith(" "):
-        return False
-    return not any(p in text for p in (" ,", ", ", " \n", "\n ", " \r"))
-
-
-def _raw_from_frame(table, frame, lines, file, iso=False, *, stripped: bool = False) -> _Raw:
+def _raw_from_frame(table, frame, lines, file, iso=False) -> _Raw:
     # One 2-D object array for all columns (a single block when every column is text):
     # column j is then a contiguous row of its transpose, with no per-column Series.
     values = frame.to_numpy(dtype=object).T
-    cols = {c: _factor(values[j], stripped=stripped) for j, c in enumerate(frame.columns)}
-    n = len(frame)
+    cols = {c: _factor(values[j]) for j, c in enumerate(frame.columns)}
+    return _raw_from_factors(table, cols, len(frame), lines, file, iso)
+
+
+def _raw_from_factors(table, cols, n, lines, file, iso=False, bad_rows=()) -> _Raw:
+    """A _Raw of factorised columns, rows that are entirely blank dropped."""
     blank = np.ones(n, dtype=bool)
     for codes, uniq in cols.values():
         blank &= (uniq == "")[codes]
@@ -475,7 +444,7 @@ def _raw_from_frame(table, frame, lines, file, iso=False, *, stripped: bool = Fa
         n = int(keep.sum())
         if lines is not None:
             lines = lines[keep]
-    return _Raw(table=table, cols=cols, n=n, lines=lines, file=file, iso_dates=iso)
+    return _Raw(table=table, cols=cols, n=n, lines=lines, file=file, iso_dates=iso, bad_rows=list(bad_rows))
 
 
 def _decode(raw: bytes, path: Path) -> str:
@@ -612,68 +581,16 @@ class _NotATable(Exception):
         self.names = names
 
 
-def _line_numbers(text_from_header: str, n_rows: int, first_line: int) -> np.ndarray:
-    """1-based line of each data row; handles quoted line breaks."""
-    # Without quoted line breaks, data row i is on line first_line + 2 + i (blank lines are
-    # kept as rows by the reader, so the count matches).
-    if '"' not in text_from_header or text_from_header.count("\n") <= n_rows + 1:
-        simple = np.arange(n_rows, dtype=np.int64) + first_line + 2
-        if '"' not in text_from_header:
-            return simple
-    reader = csv.reader(io.StringIO(text_from_header))
-    next(reader, None)
-    out = []
-    start = reader.line_num + 1
-    for _ in reader:
-        out.append(start)
-        start = reader.line_num + 1
-    out = (out + [-1 - first_line] * n_rows)[:n_rows]
-    return np.asarray(out, dtype=np.int64) + first_line
-
-
-def _read_csv(path: Path, text: str | None = None) -> _Raw:
+def _read_csv(path: Path, text: str | None = None, *, on_bad_rows: str = "raise", label: str | None = None) -> _Raw:
     if text is None:
         text = _read_text(path)
     table, idx, names = _classify_csv(path, text)
     body = text[_header_line(text)[2]:]
-    ncols = len(names)
-    try:
-        df = pd.read_csv(
-            io.StringIO(body),
-            dtype=object,  # plain Python str cells: no conversion from pandas 3's str dtype later
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            header=0,
-            usecols=range(ncols) if _has_trailing_empty_headers(body, ncols) else None,
-            engine="c",
-        )
-    except pd.errors.ParserError as exc:
-        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        if m:
-            line = int(m.group(2)) + idx
-            raise SSDA903FormatError(
-                f"row has {m.group(3)} values but the header has {m.group(1)} columns. Look for an "
-                "unquoted comma inside a value (put such values in double quotes) or a missing header column.",
-                file=path,
-                row=line,
-            ) from None
-        raise SSDA903FormatError(f"cannot be read as CSV ({exc}).", file=path) from None
-    except (ValueError, csv.Error, UnicodeError) as exc:
-        raise SSDA903FormatError(f"cannot be read as CSV ({exc}).", file=path) from None
-    df.columns = names
-    lines = _line_numbers(body, len(df), idx)
+    cols, n, lines, bad = read_cells(body, names, table=table, path=path, header_index=idx,
+                                     on_bad_rows=on_bad_rows, label=label)
     # Cells are stripped and rows that are entirely blank (',,,' lines, blank lines) dropped.
     iso = any(c in names for c in ("LA", "YEAR"))
-    return _raw_from_frame(table, df, lines, str(path), iso, stripped=_cells_are_stripped(body))
-
-
-def _has_trailing_empty_headers(body: str, ncols: int) -> bool:
-    first = body.split("\n", 1)[0]
-    try:
-        return len(next(csv.reader([first]))) > ncols
-    except (csv.Error, StopIteration):
-        return False
+    return _raw_from_factors(table, cols, n, lines, str(path), iso, bad)
 
 
 # --------------------------------------------------------------------------------------
@@ -895,6 +812,9 @@ def _type_table(raw: _Raw, year_default: int | None, rel_file: str) -> tuple[dic
         row_years = np.full(n, int(year_default), dtype=np.int64)
 
     iso = raw.iso_dates or _looks_iso(raw)
+    # Month-first (US) dates raise here, before any date is parsed the wrong way round.
+    shapes = {} if iso else _checks.date_shapes(raw.cols, DATE_COLUMNS[table])
+    _checks.check_month_first(shapes, file=raw.file, lines=lines)
     child = raw.values("CHILD") if "CHILD" in raw.cols else np.full(n, None, dtype=object)
     out: dict[str, object] = {}
     for col, (codes, uniq) in raw.cols.items():
@@ -928,6 +848,13 @@ def _type_table(raw: _Raw, year_default: int | None, rel_file: str) -> tuple[dic
         # the code checks and SEX mapping below then work on the few distinct values.
         out[col] = (codes, clean)
 
+    if shapes:
+        order = _checks.ambiguous_order_findings(
+            table, shapes, {c: out[c] for c in shapes}, lambda u: _parse_dates(u, False),
+            children=child, lines=lines, file=rel_file,
+        )
+        if order:
+            found.append(_findings.make_findings(order))
     # Unknown codes, per collection year of the rows, on the upper-cased strings. The
     # row-level check only runs when some distinct value is not valid in every year present.
     checked = [c for c in _records.CODE_CHECKS.get(table, ()) if c in out]
@@ -957,9 +884,16 @@ def _type_table(raw: _Raw, year_default: int | None, rel_file: str) -> tuple[dic
 def _frame_from_columns(cols: dict, n: int) -> pd.DataFrame:
     """DataFrame of typed column arrays, in order; object arrays stay object dtype.
 
-    The object columns go in as one 2-D block (no per-column Series, no string-dtype
-    inference); date and year columns are inserted in their places.
+    ``DataFrame._from_arrays`` takes the arrays as they are (no per-column Series, no
+    string-dtype inference, the object columns consolidated into one block); if a pandas
+    version lacks it, the object columns go in as one 2-D block and the others are inserted.
     """
+    try:
+        return pd.DataFrame._from_arrays(
+            list(cols.values()), columns=pd.Index(list(cols)), index=pd.RangeIndex(n), verify_integrity=False
+        )
+    except (AttributeError, TypeError):  # pragma: no cover - private pandas API changed
+        pass
     text = [k for k, v in cols.items() if v.dtype == object]
     block = np.empty((n, len(text)), dtype=object)
     for j, k in enumerate(text):
@@ -1025,7 +959,7 @@ def _rel(path: Path, root: Path | None) -> str:
     return path.name
 
 
-def _read_files(files: list[Path], root: Path | None, *, strict: bool) -> tuple[list[_Raw], list[_NotATable]]:
+def _read_files(files: list[Path], root: Path | None, *, strict: bool, on_bad_rows: str = "raise") -> tuple[list[_Raw], list[_NotATable]]:
     """Read every file; return recognised tables and the unrecognised CSVs."""
     raws: list[_Raw] = []
     unknown: list[_NotATable] = []
@@ -1036,7 +970,7 @@ def _read_files(files: list[Path], root: Path | None, *, strict: bool) -> tuple[
         csv_raws = []
         for f in csvs:
             try:
-                csv_raws.append(_read_csv(f))
+                csv_raws.append(_read_csv(f, on_bad_rows=on_bad_rows, label=_rel(f, root)))
             except _NotATable:
                 pass
         if _group_by_name_year(csv_raws) is None:
@@ -1050,7 +984,7 @@ def _read_files(files: list[Path], root: Path | None, *, strict: bool) -> tuple[
         raws.extend(_read_xml(f))
     for f in csvs:
         try:
-            raws.append(_read_csv(f))
+            raws.append(_read_csv(f, on_bad_rows=on_bad_rows, label=_rel(f, root)))
         except _NotATable as exc:
             if strict:
                 raise SSDA903FormatError(
@@ -1087,6 +1021,8 @@ def _assemble(groups: list[tuple[int | None, list[_Raw]]], root: Path | None, so
         for raw in raws:
             rel = _rel(Path(raw.file), root)
             cols, n, f, lines = _type_table(raw, year, rel)
+            if raw.bad_rows:
+                found.append(_findings.make_findings(raw.bad_rows))
             parts[raw.table].append((cols, n))
             line_parts[raw.table].append(
                 np.full(n, -1, dtype=np.int64) if lines is None else np.asarray(lines, dtype=np.int64)
@@ -1179,8 +1115,9 @@ def _single_year_from_names(raws: list[_Raw]) -> int | None:
     return years.pop() if len(years) == 1 and None not in years else None
 
 
-def _load_flat(files: list[Path], root: Path | None, source: str, collection_year, *, strict: bool, other=()) -> SSDA903:
-    raws, unknown = _read_files(files, root, strict=strict)
+def _load_flat(files: list[Path], root: Path | None, source: str, collection_year, *, strict: bool, other=(),
+               on_bad_rows: str = "raise") -> SSDA903:
+    raws, unknown = _read_files(files, root, strict=strict, on_bad_rows=on_bad_rows)
     if not raws:
         listing = [_rel(f, root) for f in files] + [_rel(f, root) for f in other]
         raise SSDA903FormatError(
@@ -1195,26 +1132,24 @@ def _load_flat(files: list[Path], root: Path | None, source: str, collection_yea
     else:
         year = collection_year if collection_year is not None else _single_year_from_names(raws)
         data = _assemble([(year, raws)], root, source)
-    _add_unknown_files(data, unknown, root)
+    _add_unknown_files(data, unknown, root, _checks.unread_file_findings(other, lambda f: _rel(f, root)))
     return data
 
 
-def _add_unknown_files(data: SSDA903, unknown: list, root: Path | None) -> None:
-    if not unknown:
-        return
-    extra = _findings.make_findings(
-        [
-            {"check": "file_not_recognised", "severity": "warning", "table": None, "row": 1,
-             "CHILD": None, "column": None, "value": _rel(Path(u.path), root),
-             "message": f"File {_rel(Path(u.path), root)} was skipped: its columns "
-                        f"({', '.join(u.names) or 'none'}) match no SSDA903 table."}
-            for u in unknown
-        ]
-    )
-    data.findings = _findings._stack([extra, data.findings])
+def _add_unknown_files(data: SSDA903, unknown: list, root: Path | None, unread=()) -> None:
+    """Findings for files that were skipped (CSV of no table) or not read (not CSV), first."""
+    records = [
+        {"check": "file_not_recognised", "severity": "warning", "table": None, "row": 1,
+         "CHILD": None, "column": None, "value": _rel(Path(u.path), root),
+         "message": f"File {_rel(Path(u.path), root)} was skipped: its columns "
+                    f"({', '.join(u.names) or 'none'}) match no SSDA903 table."}
+        for u in unknown
+    ] + list(unread)
+    if records:
+        data.findings = _findings._stack([_findings.make_findings(records), data.findings])
 
 
-def load_ssda903(path, *, collection_year: int | None = None) -> SSDA903:
+def load_ssda903(path, *, collection_year: int | None = None, on_bad_rows: str = "raise") -> SSDA903:
     """Load an SSDA903 return (or several years of returns).
 
     Parameters
@@ -1228,6 +1163,12 @@ def load_ssda903(path, *, collection_year: int | None = None) -> SSDA903:
     collection_year : int, optional
         Collection year (year ending 31 March) of a single return, when neither the folder
         nor the file names say it. Not allowed with a multi-year stack.
+    on_bad_rows : {"raise", "finding"}
+        Rows with fewer or more values than the header (a cut or edited line, an unquoted
+        comma, a cut-off file). ``"raise"`` (default): the first one raises
+        SSDA903FormatError. ``"finding"``: each is dropped and reported as an ``error``
+        finding (``short_row``, ``long_row``, ``truncated_file``), for a user who chooses to
+        go on with a return known to be incomplete. Rows of blanks are never bad rows.
 
     Returns
     -------
@@ -1236,7 +1177,9 @@ def load_ssda903(path, *, collection_year: int | None = None) -> SSDA903:
         upper-case strings; blanks NaN; ``CHILD`` string as written; ``SEX`` as M/F/U;
         ``collection_year`` int where known), plus ``findings`` (record-level problems:
         ``date_unparseable``, ``unknown_code``, ``duplicate_row``, ``duplicate_key``,
-        ``child_not_in_header``, ``dob_mismatch``, ``file_not_recognised``) and ``source``.
+        ``child_not_in_header``, ``dob_mismatch``, ``dates_after_year_end``,
+        ``file_not_recognised``, ``file_not_read``, ``dates_maybe_month_first`` and, with
+        ``on_bad_rows="finding"``, ``short_row``/``long_row``/``truncated_file``) and ``source``.
 
     Raises
     ------
@@ -1244,9 +1187,11 @@ def load_ssda903(path, *, collection_year: int | None = None) -> SSDA903:
         A structural problem, naming file, row and column: no recognisable table; a header
         missing a required column; a file that is not CSV (an Excel workbook renamed to
         .csv, a binary file, ``;`` or tab separated); an empty file; two files for the same
-        table in one year; a row with more values than the header; malformed XML.
+        table in one year; a row with fewer or more values than the header, or a last line
+        cut short (unless ``on_bad_rows="finding"``); dates that can only be month first
+        (US format) in a file where none is only day first; malformed XML.
     ParameterError
-        ``collection_year`` given for a multi-year stack.
+        ``collection_year`` given for a multi-year stack; an unknown ``on_bad_rows``.
 
     Notes
     -----
@@ -1256,7 +1201,11 @@ def load_ssda903(path, *, collection_year: int | None = None) -> SSDA903:
     files); a non-blank date that does not parse becomes NaT and a ``date_unparseable``
     finding. Codes are checked against :func:`iro_analysis.codes.valid_codes` for the
     row's collection year (all years' codes when the year is unknown). SEX ``1``/``2`` is
-    mapped to ``M``/``F`` in every year.
+    mapped to ``M``/``F`` in every year. A table with a header row and no data loads as an
+    empty frame with its columns and types. Files in the folder that are not read
+    (spreadsheets, documents) are ``file_not_read`` findings: errors when the name looks
+    like an SSDA903 table. See :mod:`iro_analysis.ssda903_checks` for what the date checks
+    can and cannot detect.
 
     Examples
     --------
@@ -1272,19 +1221,21 @@ def load_ssda903(path, *, collection_year: int | None = None) -> SSDA903:
             collection_year = int(collection_year)
         except (TypeError, ValueError):
             raise ParameterError(f"collection_year must be a year such as 2024, not {collection_year!r}.") from None
+    check_bad_rows_option(on_bad_rows)
     if isinstance(path, (list, tuple)):
         files = [Path(p) for p in path]
         for f in files:
             if not f.is_file():
                 raise SSDA903FormatError("does not exist or is not a file.", file=f)
-        return _load_flat(files, None, ", ".join(str(f) for f in files), collection_year, strict=True)
+        return _load_flat(files, None, ", ".join(str(f) for f in files), collection_year, strict=True,
+                          on_bad_rows=on_bad_rows)
 
     p = Path(path)
     if not p.exists():
         raise SSDA903FormatError("does not exist. Check the path (relative paths start from the notebook's folder).", file=p)
     if p.is_file():
         year = collection_year if collection_year is not None else _year_from_name(p.name)
-        return _load_flat([p], None, str(p), year, strict=True)
+        return _load_flat([p], None, str(p), year, strict=True, on_bad_rows=on_bad_rows)
 
     files, year_dirs, other = _list_folder(p)
     if year_dirs:
@@ -1296,7 +1247,7 @@ def load_ssda903(path, *, collection_year: int | None = None) -> SSDA903:
         # Loose files beside year folders are allowed when they are not SSDA903 tables (a
         # synthetic return's ground truth, notes); a loose 903 table has no year, so it is refused.
         loose = [f for f in files if f.suffix.lower() in (".csv", ".xml")]
-        loose_tables, skipped = _read_files(loose, p, strict=False) if loose else ([], [])
+        loose_tables, skipped = _read_files(loose, p, strict=False, on_bad_rows=on_bad_rows) if loose else ([], [])
         if loose_tables:
             raise SSDA903FormatError(
                 f"holds year folders ({', '.join(d.name for d in year_dirs.values())}) and also loose "
@@ -1305,9 +1256,12 @@ def load_ssda903(path, *, collection_year: int | None = None) -> SSDA903:
                 file=p,
             )
         groups = []
+        # Notes and manifests beside year folders are expected; a spreadsheet named like a table is not.
+        unread = _checks.unread_file_findings(other, lambda f: _rel(f, p), tables_only=True)
         for y, d in sorted(year_dirs.items()):
             yfiles, sub, yother = _list_folder(d)
-            raws, unknown = _read_files(yfiles, p, strict=False)
+            unread += _checks.unread_file_findings(yother, lambda f: _rel(f, p))
+            raws, unknown = _read_files(yfiles, p, strict=False, on_bad_rows=on_bad_rows)
             if not raws:
                 listing = [_rel(f, p) for f in yfiles + yother]
                 raise SSDA903FormatError(
@@ -1318,6 +1272,6 @@ def load_ssda903(path, *, collection_year: int | None = None) -> SSDA903:
             groups.append((y, raws))
             skipped += unknown
         data = _assemble(groups, p, str(p))
-        _add_unknown_files(data, skipped, p)
+        _add_unknown_files(data, skipped, p, unread)
         return data
-    return _load_flat(files, p, str(p), collection_year, strict=False, other=other)
+    return _load_flat(files, p, str(p), collection_year, strict=False, other=other, on_bad_rows=on_bad_rows)
