@@ -206,6 +206,8 @@ def write_restricted_csv(table: pd.DataFrame, folder, name: str) -> Path:
         raise ParameterError(
             f"child-level lists go only to a folder named 'restricted', not {str(folder)!r}."
         )
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)  # only the owner may list or open child-level files
     body = table.to_csv(index=False, date_format="%Y-%m-%d")
     path = atomic_write_text(folder / name, f"# {RESTRICTED_MARKING}\n{body}", private=True)
     readme = folder / "README.txt"

@@ -8,6 +8,7 @@ which suppresses small counts and refuses child identifiers.
 
 from __future__ import annotations
 
+import html
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -248,9 +249,11 @@ def show_table(table: pd.DataFrame, *, caption: str | None = None, **kwargs):
         if column in _LABEL_LIKE_COLUMNS and safe[column].dtype.kind in "iuf":
             safe[column] = safe[column].map(lambda v: "" if pd.isna(v) else str(int(v)))
     safe = safe.rename(columns=column_label)
-    styler = safe.style.hide(axis="index").format(precision=1, thousands=",", na_rep="")
+    # escape="html": labels come from the data (a code such as "<img onerror=…>" must stay text)
+    styler = safe.style.hide(axis="index").format(precision=1, thousands=",", na_rep="", escape="html")
+    styler = styler.format_index(escape="html", axis=1)
     if caption:
-        styler = styler.set_caption(caption)
+        styler = styler.set_caption(html.escape(caption))
     display(styler)
     return safe
 

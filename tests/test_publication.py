@@ -217,3 +217,23 @@ def test_wokingham_report_hides_ratios_wherever_the_count_is_hidden(synthetic_wo
     for group in hidden_groups:
         assert not re.search(rf"\b{group}\b[^.;]*\d", alt), alt  # no figure next to a hidden group
     assert all(group in alt for group in shown.index if shown.loc[group, "representation_ratio"] > 0)
+
+
+def test_show_table_of_the_working_notebooks_escapes_labels_and_caption():
+    from unittest import mock
+
+    from iro_analysis.report import show_table
+
+    shown = []
+    with mock.patch("IPython.display.display", side_effect=lambda styler: shown.append(styler.to_html())):
+        show_table(pd.DataFrame({"code": ["<img src=x onerror=alert(1)>"], "count": [7]}), caption="<b>x</b>")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in shown[0] and "<img" not in shown[0]
+    assert "&lt;b&gt;x&lt;/b&gt;" in shown[0]
+
+
+def test_restricted_folder_is_owner_only(tmp_path):
+    from iro_analysis.export import write_restricted_csv
+
+    write_restricted_csv(pd.DataFrame({"CHILD": ["A1"]}), tmp_path / "out" / "restricted", "list.csv")
+    assert (tmp_path / "out" / "restricted").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "out" / "restricted" / "list.csv").stat().st_mode & 0o777 == 0o600
