@@ -667,7 +667,7 @@ def test_sn_mean_wokingham_2022_golden():
 
 def test_inventory_finds_mirror_files():
     inv = reference_inventory()
-    assert list(inv.columns) == ["file", "description", "publisher", "licence", "url", "found", "path"]
+    assert list(inv.columns) == ["file", "description", "publisher", "licence", "url", "found", "path", "status"]
     wanted = [RATES_FILE.format(rel) for rel in RELEASES] + [
         "la_lookup_dfe.csv",
         "ons_mid-year_population_estimates_0_17_2012_to_2024.csv",
