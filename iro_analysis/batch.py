@@ -24,6 +24,9 @@ Output layout::
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
 import datetime as dt
 import logging
 import threading
@@ -353,20 +356,38 @@ def _execute(template: Path, staged: StagedReport, params: dict, *, kernel_name:
 
     from .kernels import ReportKernelManager, kernel_scope
 
-    with kernel_scope(token):
-        executed = pm.execute_notebook(
-            str(template),
-            str(staged.folder / "report.ipynb"),
-            parameters=params,
-            kernel_name=kernel_name,
-            kernel_manager_class=ReportKernelManager,
-            progress_bar=False,
-            execution_timeout=timeout,
-            # no cwd=: papermill would chdir the whole process, which races between threads
-        )
+    def execute():
+        with kernel_scope(token):
+            try:
+                return pm.execute_notebook(
+                    str(template),
+                    str(staged.folder / "report.ipynb"),
+                    parameters=params,
+                    kernel_name=kernel_name,
+                    kernel_manager_class=ReportKernelManager,
+                    progress_bar=False,
+                    execution_timeout=timeout,
+                    # no cwd=: papermill would chdir the whole process, which races between threads
+                )
+            finally:
+                _close_idle_loop()
+
+    # A fresh context: jupyter_core keeps "the event loop of this thread" in a context variable,
+    # and an executor (Dask's in-process workers) may hand a task the context of a thread whose
+    # loop is running ("This event loop is already running").
+    executed = contextvars.Context().run(execute)
     identifiers = _identifiers(identifiers_from)
     notebook_to_html(executed, staged.folder / "report.html", identifiers=identifiers, title=title)
     _verify_staged(staged.folder, identifiers)
+
+
+def _close_idle_loop() -> None:
+    """Close the event loop papermill made for this thread (unless it is running)."""
+    with contextlib.suppress(RuntimeError):
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+        if not loop.is_running():
+            loop.close()
+            asyncio.set_event_loop(None)
 
 
 def _data_dirs(data_root, authorities) -> dict[str, Path]:

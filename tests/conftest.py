@@ -13,6 +13,21 @@ settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True
 settings.load_profile(os.environ.get("IRO_HYPOTHESIS_PROFILE", "dev"))
 
 
+@pytest.fixture
+def isolated_search_path(tmp_path, monkeypatch):
+    """A search path holding only tmp folders: project root and cwd point at an empty tmp tree."""
+    from iro_analysis.reference import search as search_mod
+
+    fake_project = tmp_path / "project"
+    fake_project.mkdir()
+    monkeypatch.setattr(search_mod, "_project_root", lambda: fake_project)
+    monkeypatch.chdir(fake_project)
+    ref = tmp_path / "ref"
+    ref.mkdir()
+    monkeypatch.setenv("IRO_REFERENCE_DIR", str(ref))
+    return ref
+
+
 @pytest.fixture(scope="session")
 def synthetic_wokingham(tmp_path_factory):
     """Synthetic Wokingham (872) return: collection years 2022 and 2023, seed 872."""

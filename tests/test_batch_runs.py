@@ -205,3 +205,11 @@ def test_a_report_for_a_year_that_has_not_started_never_starts_a_kernel(tmp_path
     with pytest.raises(ParameterError, match="has not started"):
         run_report("872", 2100, data_dir=returns / "872", output_root=tmp_path, notebook=tiny_notebook)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_report_notebook_refuses_another_authoritys_return_in_its_validation_cell(tmp_path, synthetic_wokingham):
+    # Rotherham (372) on Wokingham's return used to exit 0 with Wokingham's figures under Rotherham's name
+    record = run_report("372", 2023, data_dir=synthetic_wokingham, output_root=tmp_path)
+    assert (record.status, record.error, record.report) == ("failed", "ParameterError", "none")
+    assert "synthetic return made for Wokingham (872), not Rotherham (372)" in record.message
+    assert not (tmp_path / "2023" / "372").exists()

@@ -69,19 +69,6 @@ def _la_31_march(release: int, la_code: str, year: int) -> pd.Series:
     return _one(r, geographic_level="Local authority", la_code=la_code, year=year, measure="cla_31_march")
 
 
-@pytest.fixture
-def isolated_search_path(tmp_path, monkeypatch):
-    """A search path holding only tmp folders: project root and cwd point at an empty tmp tree."""
-    fake_project = tmp_path / "project"
-    fake_project.mkdir()
-    monkeypatch.setattr(search_mod, "_project_root", lambda: fake_project)
-    monkeypatch.chdir(fake_project)
-    ref = tmp_path / "ref"
-    ref.mkdir()
-    monkeypatch.setenv("IRO_REFERENCE_DIR", str(ref))
-    return ref
-
-
 # --------------------------------------------------------------------------------------------
 # Search path
 

@@ -6,25 +6,19 @@ import pytest
 
 from iro_analysis.errors import ReferenceDataError
 from iro_analysis.reference import checksums, format_inventory, read_dfe_csv, reference_inventory
-from iro_analysis.reference import search as search_mod
 
 NAME = "la_cla_swcount.csv"  # a registered file, so the inventory lists it
 CONTENT = "time_period,la_code,number\n2024,872,12\n2024,373,40\n"
 
 
 @pytest.fixture
-def mirror(tmp_path, monkeypatch):
-    """A search path holding one folder with a registered file and its SHA256SUMS."""
-    project = tmp_path / "project"
-    project.mkdir()
-    monkeypatch.setattr(search_mod, "_project_root", lambda: project)
-    monkeypatch.chdir(project)
-    folder = tmp_path / "mirror" / "dfe_cla"
-    folder.mkdir(parents=True)
+def mirror(isolated_search_path):
+    """A search folder holding a registered file and its SHA256SUMS."""
+    folder = isolated_search_path / "dfe_cla"
+    folder.mkdir()
     (folder / NAME).write_text(CONTENT)
     digest = hashlib.sha256(CONTENT.encode()).hexdigest()
     (folder / "SHA256SUMS").write_text(f"{digest}  {NAME}\n")
-    monkeypatch.setenv("IRO_REFERENCE_DIR", str(tmp_path / "mirror"))
     return folder
 
 
