@@ -55,6 +55,9 @@ class ReportKernelManager(AsyncKernelManager):
         self._iro_token = _TOKEN.get()
 
     async def start_kernel(self, **kwargs):
+        # The kernel's own log only says harmless things at shutdown ("KeyboardInterrupt caught in
+        # kernel."), once per report; cell errors reach the runner through messages, not this log.
+        kwargs["extra_arguments"] = [*kwargs.get("extra_arguments", []), "--IPKernelApp.log_level=CRITICAL"]
         await super().start_kernel(**kwargs)
         token = self._iro_token or ""
         with _LOCK:
