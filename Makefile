@@ -13,7 +13,8 @@ YEAR   ?= 2023
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	@# setuptools prints an "Editable installation" notice for every -e install; it is not a problem.
+	PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install --quiet -e ".[test]"
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -4,49 +4,74 @@ One task = one authority and year: papermill executes ``notebooks/authority_repo
 that authority's parameters, and the same worker exports the executed notebook to HTML with the
 package's offline template (see :mod:`iro_analysis.export`). :func:`run_batch` runs many tasks
 on any ``concurrent.futures`` executor (threads by default; pass
-``dask.distributed.Client(...).get_executor()`` for a cluster), writes a manifest and an index
-page, and never lets one authority's failure stop the others.
+``dask.distributed.Client(...).get_executor()`` for a cluster), merges their records into the
+year's manifest and index page, and never lets one authority's failure stop the others.
+
+Every report is written into a staging folder and swapped in only when all its files were
+written and checked (:mod:`iro_analysis.staging`): a failed, timed-out or interrupted run keeps
+the previous complete report, or none. Ctrl-C (or SIGTERM, through the command) cancels the
+authorities not started, kills the running kernels (:mod:`iro_analysis.kernels`), records what
+finished and raises :class:`BatchInterrupted`.
 
 Output layout::
 
     outputs/<year>/<la_code>/report.html        shareable
     outputs/<year>/<la_code>/report.ipynb       executed notebook (analyst's copy)
     outputs/<year>/<la_code>/tables.xlsx        shareable tables
-    outputs/<year>/<la_code>/restricted/        child-level lists, never shared
-    outputs/<year>/manifest.csv, index.html
+    outputs/<year>/<la_code>/restricted/        child-level lists, never shared (owner-only)
+    outputs/<year>/manifest.csv, index.html     every authority run in this folder
 """
 
 from __future__ import annotations
 
-import html as html_lib
+import asyncio
+import contextlib
+import contextvars
+import datetime as dt
+import logging
+import threading
 import time
-from concurrent.futures import Executor, ThreadPoolExecutor
+import uuid
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Executor, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from .calendar import parse_year, year_label
-from .errors import IroAnalysisError, ParameterError
-from .export import atomic_write_text, notebook_to_html
-from .report import report_paths
+from .errors import DisclosureError, IroAnalysisError, ParameterError
+from .export import notebook_to_html
+from .inputs import check_year_requested, is_synthetic
+from .manifest import MANIFEST_COLUMNS, update_manifest, write_index
+from .staging import StagedReport, prepare_year_folder, remove_stale_staging
 
 __all__ = [
     "RunRecord",
+    "BatchInterrupted",
+    "RESERVED_PARAMETERS",
     "notebook_path",
     "notebook_parameters",
     "run_report",
     "run_batch",
     "write_index",
+    "one_line",
 ]
 
 REPORT_NOTEBOOK = "authority_report.ipynb"
 
+#: Notebook parameters the runner sets itself; ``parameters=`` (``--param``) may not override them.
+RESERVED_PARAMETERS = {"la": "--la", "year": "--year", "data_dir": "--data or --data-root", "output_dir": "--output"}
+
 
 @dataclass(frozen=True)
 class RunRecord:
-    """What happened to one report: ``status`` is "ok", "failed" (an error in the analysis)
-    or "infra" (the kernel died or timed out)."""
+    """What happened to one report.
+
+    ``status`` is "ok", "failed" (an error in the analysis or its input), "infra" (the kernel
+    died, the report timed out, or the executor gave up) or "cancelled" (interrupted; never
+    written to the manifest). ``report`` says what the authority's folder now holds: "new",
+    "previous kept" or "none"; ``html`` is that report's path ("" for none).
+    """
 
     la_code: str
     la_name: str
@@ -56,6 +81,28 @@ class RunRecord:
     message: str
     seconds: float
     html: str
+    report: str = "none"
+    synthetic: bool = False
+    finished: str = ""
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """A batch stopped by Ctrl-C or SIGTERM after recording what finished.
+
+    Attributes
+    ----------
+    manifest : DataFrame
+        Records of the reports that finished (also merged into ``manifest.csv``).
+    cancelled : list of str
+        DfE codes of the authorities cancelled or stopped.
+    folder : Path
+        The year folder holding ``manifest.csv`` and ``index.html``.
+    """
+
+    def __init__(self, manifest: pd.DataFrame, cancelled: list[str], folder: Path):
+        self.manifest, self.cancelled, self.folder = manifest, cancelled, folder
+        super().__init__(f"interrupted: {len(manifest)} report(s) finished, {len(cancelled)} cancelled; "
+                         f"manifest {folder / 'manifest.csv'}")
 
 
 def notebook_path(name: str = REPORT_NOTEBOOK) -> Path:
@@ -79,6 +126,37 @@ def notebook_parameters(notebook: Path) -> dict:
     return {name: info["default"] for name, info in pm.inspect_notebook(str(notebook)).items()}
 
 
+def _template(notebook) -> Path:
+    template = Path(notebook) if Path(notebook).is_file() else notebook_path(str(notebook))
+    # Absolute paths from here on: several reports may run in threads of one process, and
+    # nothing may depend on (or change) the process's working directory.
+    return template.resolve()
+
+
+def check_parameters(template: Path, parameters: dict | None) -> None:
+    """Refuse extra parameters that the runner sets itself or that the notebook does not declare.
+
+    Raises
+    ------
+    ParameterError
+        Naming the parameter and the option to use instead.
+    """
+    parameters = parameters or {}
+    reserved = [name for name in RESERVED_PARAMETERS if name in parameters]
+    if reserved:
+        name = reserved[0]
+        raise ParameterError(
+            f"--param may not set {name!r}: the runner sets it from {RESERVED_PARAMETERS[name]}, so every file "
+            f"and title agrees with the folder it is written to. Use {RESERVED_PARAMETERS[name]} instead."
+        )
+    declared = notebook_parameters(template)
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        raise ParameterError(
+            f"{template.name} has no parameter(s) {unknown}; it takes {sorted(declared)}."
+        )
+
+
 def _identifiers(data_dir) -> list[str]:
     """CHILD and UPN values of a return, to make sure none reaches the HTML."""
     if data_dir is None:
@@ -97,6 +175,62 @@ def _identifiers(data_dir) -> list[str]:
     return sorted(values)
 
 
+def _verify_staged(folder: Path, identifiers) -> None:
+    """Last check of a staged report's shareable files before they replace the published ones.
+
+    Raises
+    ------
+    DisclosureError
+        When a child identifier, full postcode or UPN-shaped string is found.
+    """
+    from .disclosure import scan_text_for_identifiers
+
+    html = Path(folder) / "report.html"
+    found = scan_text_for_identifiers(html.read_text(encoding="utf-8"), identifiers)
+    if found:
+        raise DisclosureError(
+            f"{html} would contain {len(found)} child identifier(s); the report was not published. "
+            "Remove child-level output from the notebook."
+        )
+
+
+def one_line(text: str) -> str:
+    r"""One line from an error message: its first line, plus where to download a missing file.
+
+    Examples
+    --------
+    >>> one_line("Reference file 'a.csv' was not found.\nFolders searched:\n  - x\nDownload it from: https://e.org")
+    "Reference file 'a.csv' was not found. Download it from: https://e.org"
+    """
+    lines = [line.strip() for line in str(text).strip().splitlines() if line.strip()]
+    if not lines:
+        return ""
+    extra = [line for line in lines[1:] if line.startswith("Download it from")]
+    return " ".join(lines[:1] + extra)
+
+
+def _record(authority, year: int, status: str, error: str, message: str, started: float, *,
+            final: Path | None, synthetic: bool) -> RunRecord:
+    html = None if final is None else final / "report.html"
+    if status == "ok":
+        report = "new"
+    else:
+        report = "previous kept" if html is not None and html.is_file() else "none"
+    return RunRecord(
+        la_code=authority.la_code,
+        la_name=authority.la_name,
+        year=year,
+        status=status,
+        error=error,
+        message=one_line(message),
+        seconds=round(time.perf_counter() - started, 2),
+        html=str(html) if report != "none" else "",
+        report=report,
+        synthetic=synthetic,
+        finished=dt.datetime.now().isoformat(timespec="seconds"),
+    )
+
+
 def run_report(
     la,
     year,
@@ -107,8 +241,11 @@ def run_report(
     parameters: dict | None = None,
     kernel_name: str = "python3",
     timeout: int = 900,
+    report_timeout: float | None = 3600,
+    cancel: threading.Event | None = None,
+    token: str | None = None,
 ) -> RunRecord:
-    """Execute the report notebook for one authority and export it to HTML.
+    """Execute the report notebook for one authority, export it to HTML and publish it whole.
 
     Parameters
     ----------
@@ -122,82 +259,181 @@ def run_report(
     notebook : str or Path
         Notebook file name in ``notebooks/`` or a path.
     parameters : dict, optional
-        Further notebook parameters (for example published figures to check).
+        Further notebook parameters (for example published figures to check); not ``la``,
+        ``year``, ``data_dir`` or ``output_dir``, which the runner sets.
     kernel_name : str, default "python3"
     timeout : int
         Seconds allowed per cell.
+    report_timeout : float or None, default 3600
+        Seconds allowed for the whole report; its kernel is then killed and the record says
+        "infra", "Timeout".
+    cancel : threading.Event, optional
+        When set (by :func:`run_batch` on Ctrl-C), a report not yet started is not run.
+    token : str, optional
+        Names this run's kernel for :func:`iro_analysis.kernels.kill_kernels`.
 
     Returns
     -------
     RunRecord
-        Never raises for a failure inside the notebook: the record says what went wrong.
+        Never raises for a failure inside the notebook: the record says what went wrong, and
+        the authority's folder keeps its previous complete report (or none).
 
     Raises
     ------
     ParameterError
-        For parameters the notebook does not declare (papermill itself would only warn).
+        For parameters the notebook does not declare (papermill itself would only warn), for a
+        parameter the runner sets, or an output folder that cannot be written.
     """
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
     from .reference import resolve_authority
 
     started = time.perf_counter()
     authority = resolve_authority(la)
-    year_value = parse_year(year)
-    template = Path(notebook) if Path(notebook).is_file() else notebook_path(str(notebook))
-    # Absolute paths from here on: several reports may run in threads of one process, and
-    # nothing below may depend on (or change) the process's working directory.
-    template = template.resolve()
+    year_value = check_year_requested(year)
+    template = _template(notebook)
+    check_parameters(template, parameters)
     data_dir = None if data_dir is None else Path(data_dir).resolve()
-    output_root = Path(output_root).resolve()
+    year_folder = prepare_year_folder(Path(output_root).resolve() / str(year_value))
+    final = year_folder / authority.la_code
+    synthetic = is_synthetic(data_dir)
+
+    def outcome(status, error="", message=""):
+        return _record(authority, year_value, status, error, message, started, final=final, synthetic=synthetic)
+
+    if cancel is not None and cancel.is_set():
+        return outcome("cancelled", "Cancelled", "the batch was interrupted before this report started")
+    token = token or uuid.uuid4().hex
+    timed_out = threading.Event()
+    watchdog = None
+    if report_timeout:
+        from .kernels import kill_kernels
+
+        watchdog = threading.Timer(report_timeout, lambda: (timed_out.set(), kill_kernels(token)))
+        watchdog.daemon = True
     params = {
         "la": authority.la_code,
         "year": year_value,
         "data_dir": "" if data_dir is None else str(data_dir),
-        "output_dir": str(output_root),
+        **(parameters or {}),
     }
-    params.update(parameters or {})
-    declared = notebook_parameters(template)
-    unknown = sorted(set(params) - set(declared))
-    if unknown:
+    title = f"{'SYNTHETIC DATA - ' if synthetic else ''}{authority.la_name} IRO report {year_label(year_value)}"
+    with StagedReport(year_folder, year_value, authority.la_code) as staged:
+        params["output_dir"] = str(staged.root)
+        try:
+            if watchdog is not None:
+                watchdog.start()
+            _execute(template, staged, params, kernel_name=kernel_name, timeout=timeout, token=token,
+                     identifiers_from=data_dir, title=title)
+            staged.swap_in()
+            return outcome("ok")
+        except Exception as exc:  # classified below: every failure becomes a record
+            if cancel is not None and cancel.is_set():
+                return outcome("cancelled", "Cancelled", "stopped by an interrupt; nothing was published")
+            if timed_out.is_set():
+                return outcome("infra", "Timeout", f"the report ran longer than {report_timeout:g} s and was stopped; "
+                               "look for a cell that hangs, or allow more time (report_timeout)")
+            return outcome(*_classify(exc))
+        finally:
+            if watchdog is not None:
+                watchdog.cancel()
+
+
+def _classify(exc: Exception) -> tuple[str, str, str]:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        return "failed", exc.ename, str(exc.evalue)
+    if isinstance(exc, IroAnalysisError):
+        return "failed", type(exc).__name__, str(exc)
+    if isinstance(exc, OSError) and exc.filename:
+        return "failed", type(exc).__name__, f"{exc.strerror or exc}: {exc.filename}"
+    # kernel death, cell timeouts: infrastructure, worth a retry
+    return "infra", type(exc).__name__, str(exc) or type(exc).__name__
+
+
+def _execute(template: Path, staged: StagedReport, params: dict, *, kernel_name: str, timeout: int,
+             token: str, identifiers_from, title: str) -> None:
+    import papermill as pm
+
+    from .kernels import ReportKernelManager, kernel_scope
+
+    def execute():
+        with kernel_scope(token):
+            try:
+                return pm.execute_notebook(
+                    str(template),
+                    str(staged.folder / "report.ipynb"),
+                    parameters=params,
+                    kernel_name=kernel_name,
+                    kernel_manager_class=ReportKernelManager,
+                    progress_bar=False,
+                    execution_timeout=timeout,
+                    # no cwd=: papermill would chdir the whole process, which races between threads
+                )
+            finally:
+                _close_idle_loop()
+
+    # A fresh context: jupyter_core keeps "the event loop of this thread" in a context variable,
+    # and an executor (Dask's in-process workers) may hand a task the context of a thread whose
+    # loop is running ("This event loop is already running").
+    executed = contextvars.Context().run(execute)
+    identifiers = _identifiers(identifiers_from)
+    notebook_to_html(executed, staged.folder / "report.html", identifiers=identifiers, title=title)
+    _verify_staged(staged.folder, identifiers)
+
+
+def _close_idle_loop() -> None:
+    """Close the event loop papermill made for this thread (unless it is running)."""
+    with contextlib.suppress(RuntimeError):
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+        if not loop.is_running():
+            loop.close()
+            asyncio.set_event_loop(None)
+
+
+def _data_dirs(data_root, authorities) -> dict[str, Path]:
+    """Each authority's return under ``data_root``; refuse before any work if one is missing."""
+    if data_root is None:
         raise ParameterError(
-            f"{template.name} has no parameter(s) {unknown}; it takes {sorted(declared)}."
+            "a batch needs --data-root: the folder holding one return per authority (<data-root>/<DfE code>/). "
+            "For synthetic returns run `iro-analysis demo`, or `iro-analysis synth` for each authority."
         )
-    paths = report_paths(output_root, year_value, authority.la_code)
-    paths["folder"].mkdir(parents=True, exist_ok=True)
-    status, error, message = "ok", "", ""
+    root = Path(data_root).resolve()
+    if not root.is_dir():
+        raise ParameterError(f"--data-root {root} is not a folder. Give the folder holding <DfE code>/ sub-folders.")
+    missing = [a for a in authorities if not (root / a.la_code).exists()]
+    if missing:
+        shown = ", ".join(f"{a.la_code} ({a.la_name})" for a in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise ParameterError(
+            f"no return for {len(missing)} of {len(authorities)} authorities in {root}: {shown}{more}. Put each "
+            f"return in {root}/<DfE code>/, or list only the authorities that have one (--la)."
+        )
+    return {a.la_code: root / a.la_code for a in authorities}
+
+
+def _dask_workers(pool) -> int | None:
+    """Workers of a Dask executor (None for any other executor; 0 if the scheduler is gone)."""
+    client = getattr(pool, "_client", None)
+    if client is None or not hasattr(client, "nthreads"):
+        return None
     try:
-        executed = pm.execute_notebook(
-            str(template),
-            str(paths["notebook"]),
-            parameters=params,
-            kernel_name=kernel_name,
-            progress_bar=False,
-            execution_timeout=timeout,
-            # no cwd=: papermill would chdir the whole process, which races between threads
-        )
-        notebook_to_html(
-            executed,
-            paths["html"],
-            identifiers=_identifiers(data_dir),
-            title=f"{authority.la_name} IRO report {year_label(year_value)}",
-        )
-    except PapermillExecutionError as exc:
-        status, error, message = "failed", exc.ename, str(exc.evalue)
-    except IroAnalysisError as exc:
-        status, error, message = "failed", type(exc).__name__, str(exc)
-    except Exception as exc:  # kernel death, timeouts: infrastructure, worth a retry
-        status, error, message = "infra", type(exc).__name__, str(exc)
-    return RunRecord(
-        la_code=authority.la_code,
-        la_name=authority.la_name,
-        year=year_value,
-        status=status,
-        error=error,
-        message=message.strip().splitlines()[-1] if message.strip() else "",
-        seconds=round(time.perf_counter() - started, 2),
-        html=str(paths["html"]) if status == "ok" else "",
+        return len(client.nthreads())
+    except Exception:  # scheduler unreachable: as good as no workers
+        return 0
+
+
+def _wait_for_workers(pool, seconds: float) -> None:
+    if _dask_workers(pool) != 0:
+        return
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        if _dask_workers(pool):
+            return
+    address = getattr(getattr(pool, "_client", None), "scheduler", None)
+    raise IroAnalysisError(
+        f"the Dask scheduler {getattr(address, 'address', '')} has no workers (waited {seconds:g} s). Start some with "
+        "`dask worker ADDRESS`, or run without --scheduler to use local threads."
     )
 
 
@@ -211,6 +447,10 @@ def run_batch(
     executor: Executor | None = None,
     notebook: str | Path = REPORT_NOTEBOOK,
     parameters: dict | None = None,
+    progress: bool = False,
+    timeout: int = 900,
+    report_timeout: float | None = 3600,
+    worker_wait: float = 60.0,
 ) -> pd.DataFrame:
     """Run :func:`run_report` for many authorities in parallel.
 
@@ -219,86 +459,160 @@ def run_batch(
     year : int or str
     las : iterable
         Authorities (any form :func:`iro_analysis.reference.resolve_authority` accepts).
-    data_root : path, optional
-        Folder holding one return per authority, in ``<data_root>/<la_code>/``. An authority
-        without a folder is run without a return; the report notebook needs one, so its record
-        says "failed" with the reason, and the others carry on.
+    data_root : path
+        Folder holding one return per authority, in ``<data_root>/<la_code>/``. Every
+        authority must have one: a missing folder is refused before any report starts.
     output_root : path, default "outputs"
     jobs : int, default 2
         Worker threads when no executor is given.
     executor : concurrent.futures.Executor, optional
-        Any executor (for example a Dask client's ``get_executor()``).
-    notebook, parameters
+        Any executor (for example a Dask client's ``get_executor()``). A report the executor
+        gives up on (a Dask ``KilledWorker``) becomes an "infra" record.
+    notebook, parameters, timeout, report_timeout
         As for :func:`run_report`.
+    progress : bool, default False
+        Show a progress bar with one line per finished authority on standard error.
+    worker_wait : float, default 60
+        With a Dask executor: seconds to wait for a worker at the start, and to go on waiting
+        when every worker has gone before the remaining reports are recorded as "infra".
 
     Returns
     -------
     DataFrame
-        The manifest: ``la_code, la_name, year, status, error, message, seconds, html``;
-        also written to ``<output_root>/<year>/manifest.csv`` with ``index.html`` beside it.
+        This run's records (:data:`iro_analysis.manifest.MANIFEST_COLUMNS`), in the order given;
+        merged into ``<output_root>/<year>/manifest.csv`` and ``index.html``, which keep the
+        authorities of earlier runs.
+
+    Raises
+    ------
+    ParameterError
+        Before any report starts: no authorities, a missing return, a bad parameter, an output
+        folder that cannot be written.
+    BatchInterrupted
+        On Ctrl-C, after the running kernels were killed and what finished was recorded.
     """
+    from .kernels import forget_kills, kill_kernels
+    from .progress import BatchProgress
     from .reference import resolve_authority
 
-    year_value = parse_year(year)
-    authorities = [resolve_authority(la) for la in las]
-    output_root = Path(output_root).resolve()
-    data_root = None if data_root is None else Path(data_root).resolve()
+    year_value = check_year_requested(year)
+    authorities = list({a.la_code: a for a in (resolve_authority(la) for la in las)}.values())
     if not authorities:
         raise ParameterError("no authorities given: pass la codes, or --all for every authority.")
-
-    def data_for(authority):
-        if data_root is None:
-            return None
-        folder = Path(data_root) / authority.la_code
-        return folder if folder.exists() else None
-
+    template = _template(notebook)
+    check_parameters(template, parameters)
+    returns = _data_dirs(data_root, authorities)
+    folder = prepare_year_folder(Path(output_root).resolve() / str(year_value))
+    remove_stale_staging(folder)
+    batch_id = uuid.uuid4().hex
+    cancel = threading.Event()
     own_executor = executor is None
     pool = executor or ThreadPoolExecutor(max_workers=max(1, int(jobs)))
+    records: dict[str, RunRecord] = {}
+    futures: dict = {}
+    interrupted = False
+    bar = BatchProgress(len(authorities), enabled=progress)
+    papermill_log = logging.getLogger("papermill")
+    log_level = papermill_log.level
     try:
-        futures = [
+        _wait_for_workers(pool, worker_wait)
+        futures.update({
             pool.submit(
-                run_report,
-                authority.la_code,
-                year_value,
-                data_dir=data_for(authority),
-                output_root=output_root,
-                notebook=notebook,
-                parameters=parameters,
-            )
+                run_report, authority.la_code, year_value, data_dir=returns[authority.la_code],
+                output_root=folder.parent, notebook=template, parameters=parameters, timeout=timeout,
+                report_timeout=report_timeout, token=f"{batch_id}/{authority.la_code}",
+                # an Event cannot travel to another process; remote reports are cancelled by Dask
+                cancel=cancel if own_executor else None,
+            ): authority
             for authority in authorities
-        ]
-        records = [future.result() for future in futures]
+        })
+        _collect(futures, records, bar, pool, folder, worker_wait)
+    except KeyboardInterrupt:
+        interrupted = True
+        cancel.set()
+        # The kernels about to be killed would each log "Kernel died ..."; the interrupt says enough.
+        papermill_log.setLevel(logging.CRITICAL)
+        kill_kernels(batch_id)
+        _drain(futures, records, folder)
     finally:
+        papermill_log.setLevel(log_level)
+        bar.close()
         if own_executor:
-            pool.shutdown(wait=True)
-    manifest = pd.DataFrame([asdict(r) for r in records])
-    folder = Path(output_root) / str(year_value)
-    atomic_write_text(folder / "manifest.csv", manifest.to_csv(index=False))
-    write_index(manifest, folder / "index.html", year=year_value)
+            pool.shutdown(wait=not interrupted, cancel_futures=True)
+        forget_kills(batch_id)
+    finished = [records[a.la_code] for a in authorities if a.la_code in records
+                and records[a.la_code].status != "cancelled"]
+    manifest = pd.DataFrame([asdict(r) for r in finished], columns=MANIFEST_COLUMNS)
+    if finished:
+        update_manifest(folder, manifest, year=year_value)
+    if interrupted:
+        raise BatchInterrupted(manifest, [a.la_code for a in authorities if a.la_code not in
+                                          {r.la_code for r in finished}], folder)
     return manifest
 
 
-def write_index(manifest: pd.DataFrame, path, *, year) -> Path:
-    """Write a self-contained index page linking every authority's report."""
-    rows = []
-    for record in manifest.sort_values("la_name").itertuples():
-        if record.status == "ok":
-            link = f'<a href="{html_lib.escape(record.la_code)}/report.html">report</a>'
-        else:
-            link = f"{html_lib.escape(record.status)}: {html_lib.escape(str(record.error))}"
-        rows.append(
-            f"<tr><td>{html_lib.escape(record.la_name)}</td><td>{html_lib.escape(record.la_code)}</td>"
-            f"<td>{link}</td><td>{record.seconds:.1f}</td></tr>"
-        )
-    n_ok = int((manifest["status"] == "ok").sum())
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>IRO reports {year_label(year)}</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}</style></head>
-<body><h1>IRO reports {year_label(year)}</h1>
-<p>{n_ok} of {len(manifest)} reports produced. Each report is a self-contained HTML file that opens
-without network access and contains no child-level information.</p>
-<table><thead><tr><th>Authority</th><th>DfE code</th><th>Report</th><th>Seconds</th></tr></thead>
-<tbody>{''.join(rows)}</tbody></table></body></html>
-"""
-    return atomic_write_text(path, page)
+def _gave_up(authority, folder: Path, exc: BaseException | str) -> RunRecord:
+    """The record of a report whose executor raised (or lost it) instead of returning a record."""
+    year = int(folder.name)
+    final = folder / authority.la_code
+    if isinstance(exc, CancelledError):
+        return _record(authority, year, "cancelled", "Cancelled", "cancelled before it started", time.perf_counter(),
+                       final=final, synthetic=False)
+    if isinstance(exc, str):
+        return _record(authority, year, "infra", "NoWorkers", exc, time.perf_counter(), final=final, synthetic=False)
+    try:
+        reason = str(exc)
+    except Exception:  # an exception object that cannot describe itself
+        reason = repr(getattr(exc, "args", ()))
+    return _record(authority, year, "infra", type(exc).__name__, f"the executor gave up on this report: {reason}",
+                   time.perf_counter(), final=final, synthetic=False)
+
+
+def _collect(futures: dict, records: dict, bar, pool, folder: Path, worker_wait: float) -> None:
+    pending = set(futures)
+    no_workers_since = None
+    while pending:
+        done, pending = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
+        for future in done:
+            authority = futures[future]
+            try:
+                record = future.result()
+            except BaseException as exc:  # KilledWorker, CancelledError, anything the executor raises
+                if isinstance(exc, KeyboardInterrupt):
+                    raise
+                record = _gave_up(authority, folder, exc)
+            records[authority.la_code] = record
+            bar.update(record)
+        if done or not pending:
+            continue
+        workers = _dask_workers(pool)
+        if workers != 0:
+            no_workers_since = None
+            continue
+        no_workers_since = no_workers_since or time.monotonic()
+        if time.monotonic() - no_workers_since > worker_wait:
+            for future in pending:
+                future.cancel()
+                authority = futures[future]
+                records[authority.la_code] = _gave_up(
+                    authority, folder,
+                    f"every Dask worker had gone for {worker_wait:g} s; start workers and run this authority again")
+                bar.update(records[authority.la_code])
+            return
+
+
+def _drain(futures: dict, records: dict, folder: Path, seconds: float = 60.0) -> None:
+    """After an interrupt: cancel what has not started and wait (briefly) for the rest to stop."""
+    for future in futures:
+        future.cancel()
+    try:
+        wait(futures, timeout=seconds)
+    except KeyboardInterrupt:  # a second Ctrl-C: stop waiting
+        pass
+    for future, authority in futures.items():
+        if authority.la_code in records or not future.done() or future.cancelled():
+            continue
+        try:
+            records[authority.la_code] = future.result()
+        except BaseException as exc:
+            records[authority.la_code] = _gave_up(authority, folder, exc)

@@ -18,11 +18,13 @@ import pandas as pd
 from .calendar import parse_year, year_label
 from .disclosure import assert_shareable, suppress_small_counts
 from .errors import ParameterError, ReferenceDataError
+from .inputs import DEFAULT_SIZE_TOLERANCE, check_return, check_year_requested, is_synthetic
 
 __all__ = [
     "ReportParameters",
     "validate_parameters",
     "load_return",
+    "is_synthetic",
     "report_paths",
     "shareable_table",
     "show_table",
@@ -60,6 +62,11 @@ class ReportParameters:
         Counts from 1 to this minus one are suppressed in shareable tables.
     published : dict
         Published figures to check against (for example ``{"timeliness_percent": 95.4}``).
+    allow_other_authority : bool
+        Skip the checks that the return is this authority's (see :func:`load_return`).
+    size_tolerance : float
+        Largest relative gap between the return's children in care on 31 March and the
+        published figure before the return is refused as another authority's.
     """
 
     la_code: str
@@ -73,6 +80,8 @@ class ReportParameters:
     restricted_dir: Path
     suppression_threshold: int = 5
     published: dict = field(default_factory=dict)
+    allow_other_authority: bool = False
+    size_tolerance: float = DEFAULT_SIZE_TOLERANCE
 
 
 def validate_parameters(
@@ -84,6 +93,8 @@ def validate_parameters(
     output_dir="outputs",
     suppression_threshold: int = 5,
     published: dict | None = None,
+    allow_other_authority: bool = False,
+    size_tolerance: float = DEFAULT_SIZE_TOLERANCE,
 ) -> ReportParameters:
     """Check a report's parameters and resolve the authority.
 
@@ -104,6 +115,12 @@ def validate_parameters(
     suppression_threshold : int, default 5
     published : dict, optional
         Figures from a published report to check.
+    allow_other_authority : bool, default False
+        Let :func:`load_return` accept a return that does not look like this authority's (its
+        ``LA`` field, synthetic manifest or size disagree). For a deliberate partial extract.
+    size_tolerance : float, default 0.25
+        Largest relative gap allowed between the return's children in care on 31 March and the
+        DfE's published figure (0.25 = 25%; gaps of 10 children or fewer always pass).
 
     Returns
     -------
@@ -112,7 +129,8 @@ def validate_parameters(
     Raises
     ------
     ParameterError
-        For an unknown authority, a bad year, a missing data folder or a bad threshold.
+        For an unknown authority, a bad year (including one that has not started, or one missing
+        from a folder of collection years), a missing data folder, a bad threshold or tolerance.
     """
     from .reference import resolve_authority
 
@@ -136,8 +154,14 @@ def validate_parameters(
                 f"data_dir {str(data_path)!r} does not exist. Give the folder of your SSDA903 return "
                 "(CSV files or year folders) or the XML file; `iro-analysis synth` makes a synthetic one."
             )
+    check_year_requested(year_value, data_path)
     if int(suppression_threshold) < 1:
         raise ParameterError(f"suppression_threshold must be 1 or more, got {suppression_threshold}.")
+    if not 0 < float(size_tolerance) < 10:
+        raise ParameterError(
+            f"size_tolerance must be a fraction such as 0.25 (25%), got {size_tolerance}; "
+            "to accept another authority's return use allow_other_authority=True."
+        )
     out = Path(output_dir).expanduser() / str(year_value) / authority.la_code
     return ReportParameters(
         la_code=authority.la_code,
@@ -151,6 +175,8 @@ def validate_parameters(
         restricted_dir=out / "restricted",
         suppression_threshold=int(suppression_threshold),
         published=dict(published or {}),
+        allow_other_authority=bool(allow_other_authority),
+        size_tolerance=float(size_tolerance),
     )
 
 
@@ -171,12 +197,40 @@ def child_population(params: ReportParameters) -> float | None:
 
 
 def load_return(params: ReportParameters):
-    """Load the return named by the parameters (see :func:`iro_analysis.ssda903.load_ssda903`)."""
+    """Load the return named by the parameters and check it fits them, before any figure.
+
+    Parameters
+    ----------
+    params : ReportParameters
+        From :func:`validate_parameters`.
+
+    Returns
+    -------
+    iro_analysis.ssda903.SSDA903
+
+    Raises
+    ------
+    ParameterError
+        When no return was given, or it cannot give this authority's figures for this year: a
+        header, episodes or reviews table is missing or empty; the reporting year is not one of
+        the return's collection years; or, unless ``params.allow_other_authority``, the return
+        looks like another authority's (its ``LA`` field, the synthetic generator's manifest, or
+        children in care on 31 March more than ``params.size_tolerance`` from the published
+        figure). See :func:`iro_analysis.inputs.check_return`.
+    SSDA903FormatError
+        When a file cannot be read (see :func:`iro_analysis.ssda903.load_ssda903`).
+    """
     from .ssda903 import load_ssda903
 
     if params.data_dir is None:
-        raise ParameterError("No data_dir was given: this report needs the authority's SSDA903 return.")
-    return load_ssda903(params.data_dir)
+        raise ParameterError(
+            "No data_dir was given: this report needs the authority's SSDA903 return. Set data_dir to the "
+            "folder of the return (iro-analysis: --data for one report, --data-root for a batch)."
+        )
+    data = load_ssda903(params.data_dir)
+    check_return(data, la_code=params.la_code, la_name=params.la_name, year=params.year, source=params.data_dir,
+                 allow_other_authority=params.allow_other_authority, size_tolerance=params.size_tolerance)
+    return data
 
 
 def report_paths(output_root, year, la_code) -> dict[str, Path]:

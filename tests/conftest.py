@@ -13,6 +13,21 @@ settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True
 settings.load_profile(os.environ.get("IRO_HYPOTHESIS_PROFILE", "dev"))
 
 
+@pytest.fixture
+def isolated_search_path(tmp_path, monkeypatch):
+    """A search path holding only tmp folders: project root and cwd point at an empty tmp tree."""
+    from iro_analysis.reference import search as search_mod
+
+    fake_project = tmp_path / "project"
+    fake_project.mkdir()
+    monkeypatch.setattr(search_mod, "_project_root", lambda: fake_project)
+    monkeypatch.chdir(fake_project)
+    ref = tmp_path / "ref"
+    ref.mkdir()
+    monkeypatch.setenv("IRO_REFERENCE_DIR", str(ref))
+    return ref
+
+
 @pytest.fixture(scope="session")
 def synthetic_wokingham(tmp_path_factory):
     """Synthetic Wokingham (872) return: collection years 2022 and 2023, seed 872."""
@@ -29,3 +44,39 @@ def synthetic_rutland(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("synthetic") / "857"
     return write_synthetic_returns("857", 2023, years=1, out=out, seed=857)
+
+
+# What the real report notebook does with its folders, in a few lines: tables, a restricted list,
+# a visible line of output; then, on request, a cell that hangs or a failure.
+TINY_NOTEBOOK_CODE = """\
+import time
+from iro_analysis.report import validate_parameters
+params = validate_parameters(la, year, output_dir=output_dir)
+params.restricted_dir.mkdir(parents=True, exist_ok=True)
+(params.output_dir / "tables.xlsx").write_text(f"tables {tag}")
+(params.restricted_dir / "review_exceptions.csv").write_text("# RESTRICTED\\n")
+if la == slow_la:
+    time.sleep(120)
+if fail:
+    raise RuntimeError(fail)
+print(f"Report body for {params.la_name}, run {tag}")
+"""
+
+
+@pytest.fixture(scope="session")
+def tiny_notebook(tmp_path_factory):
+    """A two-cell report notebook taking the batch runner's parameters, for fast batch tests."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    parameters = nbformat.v4.new_code_cell(
+        'la: str = "872"  # authority\nyear: int = 2023  # year\ndata_dir: str = ""  # return\n'
+        'output_dir: str = "out"  # outputs\ntag: str = "a"  # marks which run wrote a file\n'
+        'fail: str = ""  # error to raise\nslow_la: str = ""  # authority whose report hangs'
+    )
+    parameters.metadata["tags"] = ["parameters"]
+    nb.cells = [parameters, nbformat.v4.new_code_cell(TINY_NOTEBOOK_CODE)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path_factory.mktemp("notebook") / "tiny.ipynb"
+    nbformat.write(nb, str(path))
+    return path

@@ -69,19 +69,6 @@ def _la_31_march(release: int, la_code: str, year: int) -> pd.Series:
     return _one(r, geographic_level="Local authority", la_code=la_code, year=year, measure="cla_31_march")
 
 
-@pytest.fixture
-def isolated_search_path(tmp_path, monkeypatch):
-    """A search path holding only tmp folders: project root and cwd point at an empty tmp tree."""
-    fake_project = tmp_path / "project"
-    fake_project.mkdir()
-    monkeypatch.setattr(search_mod, "_project_root", lambda: fake_project)
-    monkeypatch.chdir(fake_project)
-    ref = tmp_path / "ref"
-    ref.mkdir()
-    monkeypatch.setenv("IRO_REFERENCE_DIR", str(ref))
-    return ref
-
-
 # --------------------------------------------------------------------------------------------
 # Search path
 
@@ -667,7 +654,7 @@ def test_sn_mean_wokingham_2022_golden():
 
 def test_inventory_finds_mirror_files():
     inv = reference_inventory()
-    assert list(inv.columns) == ["file", "description", "publisher", "licence", "url", "found", "path"]
+    assert list(inv.columns) == ["file", "description", "publisher", "licence", "url", "found", "path", "status"]
     wanted = [RATES_FILE.format(rel) for rel in RELEASES] + [
         "la_lookup_dfe.csv",
         "ons_mid-year_population_estimates_0_17_2012_to_2024.csv",

@@ -10,6 +10,7 @@ import textwrap
 import pandas as pd
 
 from ..errors import ReferenceDataError
+from .checksums import checksum_status
 from .search import (
     ENV_VAR,
     OGL_ATTRIBUTION,
@@ -20,7 +21,10 @@ from .search import (
 
 __all__ = ["INVENTORY_COLUMNS", "reference_inventory", "format_inventory"]
 
-INVENTORY_COLUMNS = ["file", "description", "publisher", "licence", "url", "found", "path"]
+INVENTORY_COLUMNS = ["file", "description", "publisher", "licence", "url", "found", "path", "status"]
+
+#: What ``status`` says for each case (a corrupt file is found but cannot be used).
+STATUS_LABELS = {"ok": "found", "unchecked": "found", "corrupt": "corrupt (checksum mismatch)", "": "MISSING"}
 
 
 def reference_inventory() -> pd.DataFrame:
@@ -31,13 +35,15 @@ def reference_inventory() -> pd.DataFrame:
     pandas.DataFrame
         One row per file in :data:`~iro_analysis.reference.REFERENCE_FILES`, columns ``file``,
         ``description``, ``publisher``, ``licence``, ``url`` (download page), ``found`` (bool) and
-        ``path`` (str, ``""`` if not found), in registry order.
+        ``path`` (str, ``""`` if not found) and ``status`` (``"found"``, ``"MISSING"`` or
+        ``"corrupt (checksum mismatch)"`` when the ``SHA256SUMS`` beside the file lists another
+        digest), in registry order.
 
     Examples
     --------
     >>> inv = reference_inventory()
     >>> list(inv.columns)
-    ['file', 'description', 'publisher', 'licence', 'url', 'found', 'path']
+    ['file', 'description', 'publisher', 'licence', 'url', 'found', 'path', 'status']
     """
     rows = []
     for info in REFERENCE_FILES.values():
@@ -54,6 +60,7 @@ def reference_inventory() -> pd.DataFrame:
                 "url": info.url,
                 "found": bool(path),
                 "path": path,
+                "status": STATUS_LABELS[checksum_status(path) if path else ""],
             }
         )
     return pd.DataFrame(rows, columns=INVENTORY_COLUMNS)
@@ -85,8 +92,8 @@ def format_inventory(df: pd.DataFrame | None = None, *, width: int = 100) -> str
     lines.append("")
     indent = " " * 6
     for r in df.itertuples(index=False):
-        status = "found  " if r.found else "MISSING"
-        lines.append(f"[{status}] {r.file}")
+        status = getattr(r, "status", "") or ("found" if r.found else "MISSING")
+        lines.append(f"[{status:<7}] {r.file}")
         lines.extend(textwrap.wrap(r.description, width=width, initial_indent=indent, subsequent_indent=indent))
         lines.append(f"{indent}Publisher: {r.publisher}. Licence: {r.licence}.")
         lines.append(f"{indent}Download: {r.url}")
@@ -95,5 +102,8 @@ def format_inventory(df: pd.DataFrame | None = None, *, width: int = 100) -> str
     n_found = int(df["found"].sum()) if len(df) else 0
     lines.append("")
     lines.append(f"{n_found} of {len(df)} reference files found.")
+    corrupt = [r.file for r in df.itertuples(index=False) if str(getattr(r, "status", "")).startswith("corrupt")]
+    if corrupt:
+        lines.append(f"{len(corrupt)} corrupt (checksum mismatch): download again: {', '.join(corrupt)}.")
     lines.append(OGL_ATTRIBUTION)
     return "\n".join(lines)

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ReferenceDataError
+from .checksums import verify_reference_file
 
 __all__ = [
     "ENV_VAR",
@@ -687,8 +688,9 @@ def read_dfe_csv(
     Raises
     ------
     ReferenceDataError
-        If the file is missing, unreadable, lacks a requested numeric column or holds a value
-        that is neither a number nor a suppression symbol.
+        If the file is missing, unreadable, does not match the ``SHA256SUMS`` beside it (see
+        :mod:`iro_analysis.reference.checksums`), lacks a requested numeric column or holds a
+        value that is neither a number nor a suppression symbol.
 
     Notes
     -----
@@ -710,6 +712,8 @@ def read_dfe_csv(
         else:
             raise ReferenceDataError(f"Reference file {path} does not exist.")
     path = path.resolve()
+    info = reference_file_info(path.name)
+    verify_reference_file(path, url=info.url if info else None)
     st = path.stat()
     df = _read_cached(str(path), st.st_mtime_ns, st.st_size).copy()
     for col in numeric or ():
