@@ -175,21 +175,40 @@ def _identifiers(data_dir) -> list[str]:
     return sorted(values)
 
 
+def _without_identifiers(message: str, data_dir) -> str:
+    """An error message safe for the shared manifest: any child identifier in it is replaced."""
+    import re
+
+    from .disclosure import IdentifierGuard
+
+    try:
+        guard = IdentifierGuard(_identifiers(data_dir))
+    except Exception:  # a return that cannot be loaded: nothing to match against
+        return message
+    for value in guard.in_text(message):
+        message = re.sub(f"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])", "[child identifier removed]", message)
+    return message
+
+
 def _verify_staged(folder: Path, identifiers) -> None:
     """Last check of a staged report's shareable files before they replace the published ones.
+
+    Every shareable file (``report.html``, ``tables.xlsx``, the executed ``report.ipynb``) is
+    scanned by :func:`iro_analysis.export.scan_shareable_folder`: child identifiers as whole
+    values of any characters, full postcodes, UPN-shaped values, scripts, formulas. On refusal
+    the staged folder is discarded by the caller, so no shareable file of this run survives.
 
     Raises
     ------
     DisclosureError
-        When a child identifier, full postcode or UPN-shaped string is found.
+        Naming the first file and place found.
     """
-    from .disclosure import scan_text_for_identifiers
+    from .export import scan_shareable_folder
 
-    html = Path(folder) / "report.html"
-    found = scan_text_for_identifiers(html.read_text(encoding="utf-8"), identifiers)
-    if found:
+    problems = scan_shareable_folder(folder, identifiers)
+    if problems:
         raise DisclosureError(
-            f"{html} would contain {len(found)} child identifier(s); the report was not published. "
+            f"the report was not published: {problems[0]} ({len(problems)} problem(s) in all). "
             "Remove child-level output from the notebook."
         )
 
@@ -297,6 +316,8 @@ def run_report(
     synthetic = is_synthetic(data_dir)
 
     def outcome(status, error="", message=""):
+        if status != "ok":
+            message = _without_identifiers(message, data_dir)  # the manifest and index are shared
         return _record(authority, year_value, status, error, message, started, final=final, synthetic=synthetic)
 
     if cancel is not None and cancel.is_set():

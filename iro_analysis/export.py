@@ -15,6 +15,7 @@ import io
 import os
 import re
 import tempfile
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -341,14 +342,14 @@ def scan_shareable_file(path, identifiers=()) -> list[str]:
     Looks for child identifiers (whole values, any characters; see
     :class:`iro_analysis.disclosure.IdentifierGuard`), full postcodes, UPN-shaped values,
     scripts in HTML and formulas in workbooks. Handles ``.html``, ``.xlsx``, ``.ipynb``,
-    ``.csv`` and other text files.
+    ``.csv`` and other text files; a file that is not what its name says is scanned as text.
     """
     path = Path(path)
     guard = IdentifierGuard(identifiers)
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm"):
         return [f"{path.name}: {p}" for p in _html_problems(path.read_text(encoding="utf-8"), guard)]
-    if suffix == ".xlsx":
+    if suffix == ".xlsx" and zipfile.is_zipfile(path):
         return [f"{path.name}: {p}" for p in _workbook_problems(path, guard)]
     if suffix == ".ipynb":
         return [f"{path.name}: {p}" for p in _notebook_problems(path, guard)]

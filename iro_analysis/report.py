@@ -35,7 +35,6 @@ __all__ = [
     "column_label",
     "COLUMN_LABELS",
     "child_identifiers",
-    "is_synthetic",
 ]
 
 
@@ -442,17 +441,3 @@ def child_identifiers(data) -> list[str]:
     values.discard("")
     return sorted(values)
 
-
-def is_synthetic(data_dir) -> bool:
-    """True when ``data_dir`` is (inside) a synthetic return written by :mod:`iro_analysis.synthetic`.
-
-    The generator leaves ``manifest.json`` and ``ground_truth.csv`` in the folder it writes (one
-    level above the year folders); a real return has neither.
-    """
-    if data_dir in (None, ""):
-        return False
-    path = Path(data_dir)
-    for folder in [path, *path.parents][:3]:
-        if (folder / "manifest.json").is_file() and (folder / "ground_truth.csv").is_file():
-            return True
-    return False
