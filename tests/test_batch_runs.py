@@ -213,3 +213,19 @@ def test_the_report_notebook_refuses_another_authoritys_return_in_its_validation
     assert (record.status, record.error, record.report) == ("failed", "ParameterError", "none")
     assert "synthetic return made for Wokingham (872), not Rotherham (372)" in record.message
     assert not (tmp_path / "2023" / "372").exists()
+
+
+def test_an_identifier_in_any_shareable_file_discards_every_file_of_the_run(tmp_path, returns, tiny_notebook,
+                                                                            synthetic_rutland):
+    """The tiny notebook writes its tag into tables.xlsx: a child ID there stops the whole report."""
+    from iro_analysis.ssda903 import load_ssda903
+
+    child = str(load_ssda903(synthetic_rutland).header["CHILD"].iloc[0])
+    manifest = _batch(returns, tmp_path, ["872"], tiny_notebook, parameters={"tag": f"{child}"})
+    assert manifest["status"].tolist() == ["failed"] and manifest["error"].tolist() == ["DisclosureError"]
+    assert "child identifier" in manifest["message"].iloc[0]  # the HTML (printed tag) is refused first
+    folder = tmp_path / "2023" / "872"
+    assert not folder.exists() or not {"report.html", "tables.xlsx", "report.ipynb"} & {p.name for p in folder.iterdir()}
+    assert _leftovers(tmp_path / "2023") == []
+    shared = (tmp_path / "2023" / "manifest.csv").read_text() + (tmp_path / "2023" / "index.html").read_text()
+    assert child not in shared
