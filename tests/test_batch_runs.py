@@ -229,3 +229,25 @@ def test_an_identifier_in_any_shareable_file_discards_every_file_of_the_run(tmp_
     assert _leftovers(tmp_path / "2023") == []
     shared = (tmp_path / "2023" / "manifest.csv").read_text() + (tmp_path / "2023" / "index.html").read_text()
     assert child not in shared
+
+
+def test_the_last_check_covers_the_workbook_and_the_executed_notebook(tmp_path):
+    import nbformat
+
+    from iro_analysis.batch import _verify_staged
+    from iro_analysis.errors import DisclosureError
+
+    (tmp_path / "report.html").write_text("<html><body><p>clean</p></body></html>")
+    pd.DataFrame({"label": ["PN1"], "count": [7]}).to_excel(tmp_path / "tables.xlsx", index=False)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output("stream", text="all fine")])]
+    nbformat.write(nb, str(tmp_path / "report.ipynb"))
+    _verify_staged(tmp_path, ["AB/12345"])  # nothing to find
+    pd.DataFrame({"label": ["AB/12345"], "count": [7]}).to_excel(tmp_path / "tables.xlsx", index=False)
+    with pytest.raises(DisclosureError, match="tables.xlsx"):
+        _verify_staged(tmp_path, ["AB/12345"])
+    pd.DataFrame({"label": ["PN1"], "count": [7]}).to_excel(tmp_path / "tables.xlsx", index=False)
+    nb.cells[0].outputs = [nbformat.v4.new_output("error", ename="KeyError", evalue="'AB/12345'", traceback=[])]
+    nbformat.write(nb, str(tmp_path / "report.ipynb"))
+    with pytest.raises(DisclosureError, match="report.ipynb"):
+        _verify_staged(tmp_path, ["AB/12345"])
