@@ -158,22 +158,13 @@ def check_parameters(template: Path, parameters: dict | None) -> None:
 
 
 def _identifiers(data_dir) -> list[str]:
-    """CHILD and UPN values of a return, to make sure none reaches the HTML."""
+    """CHILD and UPN values of a return, to make sure none reaches a shareable file."""
     if data_dir is None:
         return []
+    from .report import child_identifiers
     from .ssda903 import load_ssda903
 
-    data = load_ssda903(data_dir)
-    values: set[str] = set()
-    for table_name in getattr(data, "tables", []):
-        table = getattr(data, table_name, None)
-        if table is None:
-            continue
-        for column in ("CHILD", "UPN"):
-            if column in table.columns:
-                values.update(table[column].dropna().astype(str))
-    return sorted(values)
-
+    return child_identifiers(load_ssda903(data_dir))
 
 def _without_identifiers(message: str, data_dir) -> str:
     """An error message safe for the shared manifest: any child identifier in it is replaced."""
