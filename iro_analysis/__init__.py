@@ -30,7 +30,7 @@ _SUBMODULES = {
     "disclosure_audit",
     "disproportionality",
     "export",
-    "figures",
+    "labels",
     "plots",
     "publication",
     "quality",
@@ -44,6 +44,8 @@ _SUBMODULES = {
 
 # Names re-exported from submodules, resolved lazily.
 _LAZY = {
+    # the published-figure checker lives in quality/; ``iro.figures`` is the short name API.md uses
+    "figures": ("quality", "figures"),
     "load_ssda903": ("ssda903", "load_ssda903"),
     "SSDA903": ("ssda903", "SSDA903"),
 }
@@ -56,6 +58,7 @@ __all__ = [
     "DisclosureError",
     "load_ssda903",
     "SSDA903",
+    "figures",
     *sorted(_SUBMODULES),
 ]
 
@@ -65,7 +68,8 @@ def __getattr__(name: str):
         return importlib.import_module(f"{__name__}.{name}")
     if name in _LAZY:
         module, attr = _LAZY[name]
-        return getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+        parent = importlib.import_module(f"{__name__}.{module}")
+        return getattr(parent, attr, None) or importlib.import_module(f"{parent.__name__}.{attr}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

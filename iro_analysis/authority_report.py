@@ -199,7 +199,7 @@ def _return_facts(report: AuthorityReport, data) -> None:
     report.facts["collection_years"] = list(getattr(data, "collection_years", None) or [])
     findings = quality.concat_findings([data.findings, cohorts.episode_chain_findings(data)])
     report.restricted["record_findings.csv"] = findings
-    pub.add_table("Data checks", findings_summary(findings), labels=["check", "severity", "table"],
+    pub.add_table("Data checks", _readable_checks(findings_summary(findings)), labels=["check", "severity", "table"],
                   counts=["records"], caption="Records with a data-quality finding, by check")
 
 
@@ -389,7 +389,8 @@ def _timeliness_section(report: AuthorityReport, data, published: dict) -> None:
     report.restricted["review_record_findings.csv"] = review_checks
     from .report import findings_summary
 
-    pub.add_table("Review data checks", findings_summary(review_checks), labels=["check", "severity", "table"],
+    pub.add_table("Review data checks", _readable_checks(findings_summary(review_checks)),
+                  labels=["check", "severity", "table"],
                   counts=["records"], caption="Review records with a data-quality finding (the records are in the restricted folder)")
 
     def bars():
@@ -413,6 +414,14 @@ def _timeliness_section(report: AuthorityReport, data, published: dict) -> None:
                                           measure="Reviews held on time")
 
     report.charts["timeliness_xmr"] = (xmr_draw, xmr_text)
+
+
+def _readable_checks(summary: pd.DataFrame) -> pd.DataFrame:
+    """Check, severity and table names in plain English (``dfe_440`` -> "PN0 (under 4) recorded …")."""
+    from .labels import check_label, label
+
+    return summary.assign(check=summary["check"].map(check_label), severity=summary["severity"].map(label),
+                          table=summary["table"].map(label))
 
 
 def _pn_meaning(code: str, meanings: dict) -> str:

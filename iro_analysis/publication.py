@@ -43,6 +43,8 @@ HIDDEN_NOTE = ('"c" marks a figure not shown to protect children\'s privacy: a c
                "or a figure hidden so that such a count cannot be worked out from the others.")
 
 TOTAL_LABEL = "Total"
+#: Numeric columns that are labels (years, releases): printed without a thousands separator.
+_LABEL_LIKE = {"year", "release", "time_period", "collection_year", "la_code"}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
 
 
@@ -353,7 +355,8 @@ class Publication:
             return f"{int(round(float(value))):,}"
         if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
             places = table.decimals.get(column, 1)
-            return f"{float(value):,.{places}f}"
+            separator = "" if column in _LABEL_LIKE else ","  # 2023 is a year, not "2,023"
+            return f"{float(value):{separator}.{places}f}"
         return str(value)
 
     def published(self, name: str) -> pd.DataFrame:

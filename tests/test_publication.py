@@ -237,3 +237,33 @@ def test_restricted_folder_is_owner_only(tmp_path):
     write_restricted_csv(pd.DataFrame({"CHILD": ["A1"]}), tmp_path / "out" / "restricted", "list.csv")
     assert (tmp_path / "out" / "restricted").stat().st_mode & 0o777 == 0o700
     assert (tmp_path / "out" / "restricted" / "list.csv").stat().st_mode & 0o777 == 0o600
+
+
+def test_star_import_works_and_figures_is_the_checker():
+    namespace = {}
+    exec("from iro_analysis import *", namespace)  # every name in __all__ must resolve
+    assert namespace["figures"].__name__ == "iro_analysis.quality.figures"
+
+
+def test_every_check_the_package_makes_has_a_plain_english_label(synthetic_wokingham):
+    """Every finding raised on the broken-input corpus and a synthetic return has a reader's label."""
+    from iro_analysis import cohorts, quality
+    from iro_analysis.errors import IroAnalysisError
+    from iro_analysis.labels import CHECK_LABELS
+
+    corpus = Path(__file__).resolve().parent / "data" / "broken_returns"
+    folders = [synthetic_wokingham] + sorted(p for p in corpus.iterdir() if p.is_dir())
+    seen = set()
+    for folder in folders:
+        try:
+            data = load_ssda903(folder, on_bad_rows="finding")
+        except IroAnalysisError:
+            continue  # structural errors are refusals, not findings
+        parts = [data.findings]
+        if getattr(data, "episodes", None) is not None:
+            parts.append(cohorts.episode_chain_findings(data))
+        if getattr(data, "reviews", None) is not None:
+            parts.append(quality.reviews.review_findings(data))
+        seen |= set(quality.concat_findings(parts)["check"])
+    assert len(seen) >= 15  # the corpus exercises most checks
+    assert not seen - set(CHECK_LABELS), sorted(seen - set(CHECK_LABELS))
