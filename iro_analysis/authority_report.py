@@ -168,6 +168,7 @@ def build(params, data, *, model: str = "2021", published_timeliness: dict | Non
                       allow_below_minimum=allow_unsafe_threshold)
     report = AuthorityReport(params, pub)
     report.facts["synthetic"] = bool(synthetic)
+    report.facts["model"] = model
     report.facts["title"] = (f"{params.la_name} IRO annual report figures, {params.label}"
                              + (" (SYNTHETIC DATA - not real children)" if synthetic else ""))
     report.facts["notes"] = [pub.hidden_note()] + (
@@ -212,15 +213,26 @@ def _cohort_section(report: AuthorityReport, data) -> dict:
     population = child_population(p)
     tables = cohorts.cohort_tables(data, p.year, population=population)
     summary = tables["summary"].set_index("measure")["count"]
-    keys = {"in_care_start": f"in_care:{_iso(start - pd.Timedelta(days=1))}", "in_care_end": f"in_care:{_iso(end)}",
-            "periods_started": "starts:Year", "periods_ended": "ends:Year", "uasc_end": f"uasc:{_iso(end)}",
-            "in_care_during_year": "in_care:during"}
+    keys = _summary_keys(p.year, "")
     frame = pd.DataFrame({"measure": [SUMMARY_LABELS[m] for m in keys], "count": [summary[m] for m in keys]})
-    by_label = {SUMMARY_LABELS[m]: k for m, k in keys.items()}
-    pub.add_table("Summary", frame, labels=["measure"], counts=["count"], key=lambda label, _: by_label.get(label),
-                  caption=f"Children in care, {p.label}", cost=HEADLINE)
-    pub.relate({keys["in_care_start"]: 1, "starts:Year": 1, "ends:Year": -1, keys["in_care_end"]: -1},
-               source="in care at the start + started - ended = in care at the end", only_if_holds=True)
+    counts, derived, decimals = ["count"], {}, {}
+    report.facts["previous_year"] = _has_previous_year(data, p.year)
+    if report.facts["previous_year"]:
+        before = cohorts.cohort_tables(data, p.year - 1)
+        report.facts["previous_tables"] = before
+        last = before["summary"].set_index("measure")["count"]
+        frame.insert(1, "last_year", [last[m] for m in keys])
+        frame["change"] = frame["count"] - frame["last_year"]
+        counts, derived, decimals = ["last_year", "count"], {"change": ["last_year", "count"]}, {"change": 0}
+    previous_keys = _summary_keys(p.year - 1, "_prev")
+    by_label = {SUMMARY_LABELS[m]: (k, previous_keys[m]) for m, k in keys.items()}
+    pub.add_table("Summary", frame, labels=["measure"], counts=counts, derived=derived, decimals=decimals,
+                  key=lambda label, col: by_label[label][1 if col == "last_year" else 0],
+                  caption=f"Children in care, {p.label}" + (" and the year before" if len(counts) > 1 else ""),
+                  cost=HEADLINE)
+    for k in (keys, previous_keys):
+        pub.relate({k["in_care_start"]: 1, k["periods_started"]: 1, k["periods_ended"]: -1, k["in_care_end"]: -1},
+                   source="in care at the start + started - ended = in care at the end", only_if_holds=True)
 
     monthly = tables["monthly_in_care"]
     month_key = dict(zip(monthly["month"].astype(str), monthly["month_end"].map(_iso)))
@@ -239,19 +251,33 @@ def _cohort_section(report: AuthorityReport, data) -> dict:
                       key=lambda label, col, prefix=prefix: f"{prefix}:{col}" if label == "Total" else None,
                       caption=f"Children {what} care by quarter and {category.replace('_', ' ')}", cost=PROFILE)
 
+    previous_end = year_bounds(p.year - 1)[1]
     for source, category, name, caption in _PROFILES:
         profile = tables[source][[category, "count", "percent"]]
+        counts, derived = ["count"], {"percent": ["count", "@total"]}
+        if report.facts["previous_year"]:
+            before = report.facts["previous_tables"][source][[category, "count", "percent"]]
+            before = before.rename(columns={"count": "last_year", "percent": "percent_last_year"})
+            profile = profile.merge(before, on=category, how="outer", sort=False).fillna(0)
+            profile = profile[[category, "last_year", "percent_last_year", "count", "percent"]]
+            counts = ["last_year", "count"]
+            derived["percent_last_year"] = ["last_year", "@total:last_year"]
         prefix = {"ethnic_group": "eth_all", "uasc": "uasc_split"}.get(category)
 
         def key(label, col, prefix=prefix):
+            date = previous_end if col == "last_year" else end
             if label == "Total":
-                return f"in_care:{_iso(end)}"
+                return f"in_care:{_iso(date)}"
             if prefix == "uasc_split":
-                return f"{'uasc' if label == 'UASC' else 'nonuasc'}:{_iso(end)}"
-            return f"{prefix}:{label}" if prefix else None
+                return f"{'uasc' if label == 'UASC' else 'nonuasc'}:{_iso(date)}"
+            if prefix and col == "count":
+                return f"{prefix}:{label}"
+            return None
 
-        pub.add_table(name, profile, labels=[category], counts=["count"], derived={"percent": ["count", "@total"]},
-                      decimals={"percent": 1}, add_total=True, key=key, caption=f"{caption} on {_long_date(end)}",
+        pub.add_table(name, profile, labels=[category], counts=counts, derived=derived,
+                      decimals={"percent": 1, "percent_last_year": 1}, add_total=True, key=key,
+                      caption=f"{caption} on {_long_date(end)}" + (
+                          f", and a year earlier ({_long_date(previous_end)})" if len(counts) > 1 else ""),
                       cost=HEADLINE if category == "uasc" else PROFILE)
 
     sex = tables["sex_by_quarter_end"]
@@ -296,6 +322,20 @@ def _cohort_section(report: AuthorityReport, data) -> dict:
     return tables
 
 
+def _summary_keys(year: int, suffix: str) -> dict:
+    """Cell keys of the summary measures of one year (the same count in every table shares a key)."""
+    start, end = year_bounds(year)
+    return {"in_care_start": f"in_care:{_iso(start - pd.Timedelta(days=1))}", "in_care_end": f"in_care:{_iso(end)}",
+            "periods_started": f"starts{suffix}:Year", "periods_ended": f"ends{suffix}:Year",
+            "uasc_end": f"uasc:{_iso(end)}", "in_care_during_year": f"in_care{suffix}:during"}
+
+
+def _has_previous_year(data, year: int) -> bool:
+    """The return holds the year before (a collection-year folder for it): last year can be shown."""
+    years = list(getattr(data, "collection_years", None) or [])
+    return bool(years) and min(years) <= year - 1
+
+
 def _profile_for_chart(pub: Publication, name: str, column: str, date) -> pd.DataFrame:
     table = pub.numeric(name)
     total = table.loc[table[column] == "Total", "count"].iloc[0]
@@ -333,10 +373,14 @@ def _timeliness_section(report: AuthorityReport, data, published: dict) -> None:
                      where=f"not shown: {label.lower()} - the late ones (denominator minus numerator)")
         pub.relate({numerator: 1, late: 1, denominator: -1}, source=f"{metric}: on time + late = all")
 
+    if report.facts.get("previous_year"):
+        _timeliness_change(report, data, frame, code, named)
+
     reconciliation = timeliness.reconcile_timeliness(data, p.year, **published)
     steps = reconciliation.counts[["step", "count", "description", "kind"]].copy()
-    step_keys = {"reviews held in the year and judged": "reviews_judged:year", "of which on time": "reviews_on_time:year",
-                 "of which late": "late:reviews_held"}
+    steps["step"] = steps["step"].str.slice(0, 1).str.upper() + steps["step"].str.slice(1)
+    step_keys = {"Reviews held in the year and judged": "reviews_judged:year", "Of which on time": "reviews_on_time:year",
+                 "Of which late": "late:reviews_held"}
     pub.add_table("M2 Timeliness reconciliation", steps[["step", "count", "description"]], labels=["step"],
                   counts=["count"], public=["description"], key=lambda label, _: step_keys.get(label),
                   caption="From review records to the reviews counted")
@@ -422,6 +466,69 @@ def _readable_checks(summary: pd.DataFrame) -> pd.DataFrame:
 
     return summary.assign(check=summary["check"].map(check_label), severity=summary["severity"].map(label),
                           table=summary["table"].map(label))
+
+
+def _timeliness_change(report: AuthorityReport, data, frame: pd.DataFrame, code: dict, named: dict) -> None:
+    """This year's timeliness against last year's, with the difference and whether chance explains it."""
+    from . import timeliness
+    from .stats import risk_difference_interval
+
+    pub, p = report.publication, report.params
+    before = timeliness.timeliness_summary(timeliness.review_schedule(data, p.year - 1), p.year - 1)
+    before = before.set_index("metric")
+    rows = []
+    for label, metric in code.items():
+        now = frame.loc[frame["metric"] == label].iloc[0]
+        if metric not in before.index:
+            continue
+        then = before.loc[metric]
+        a, n1, c, n0 = (int(now["numerator"]), int(now["denominator"]), int(then["numerator"]),
+                        int(then["denominator"]))
+        low, high = risk_difference_interval(a, n1, c, n0) if n1 and n0 else (np.nan, np.nan)
+        if not (n1 and n0):
+            verdict = "Not enough reviews to compare"
+        elif low > 0:
+            verdict = "Higher than last year, by more than chance would explain"
+        elif high < 0:
+            verdict = "Lower than last year, by more than chance would explain"
+        else:
+            verdict = "No clear change: the difference is within chance"
+        rows.append({"metric": label, "not_judged_last_year": int(then["not_judged"]), "numerator_last_year": c,
+                     "denominator_last_year": n0,
+                     "percent_last_year": 100 * c / n0 if n0 else np.nan, "numerator": a, "denominator": n1,
+                     "percent": 100 * a / n1 if n1 else np.nan, "difference_points": 100 * (a / n1 - c / n0)
+                     if n1 and n0 else np.nan, "difference_low": 100 * low, "difference_high": 100 * high,
+                     "verdict": verdict})
+    if not rows:
+        return
+    table = pd.DataFrame(rows)
+    both = ["numerator_last_year", "denominator_last_year", "numerator", "denominator"]
+
+    def key(label, col):
+        if col in ("numerator", "denominator"):
+            return named.get((code[label], col), f"M Review timeliness|{label}|{col}")
+        return f"timeliness_prev:{code[label]}:{col}"
+
+    not_judged = int(table["not_judged_last_year"].sum())
+    note = ("" if not not_judged else
+            "Some of last year's reviews could not be judged, because the return for the year before it was not "
+            "loaded: last year's figures cover only the reviews that could be. Load one more year for a like-for-like "
+            "comparison.")
+    pub.add_table("M3 Timeliness against last year", table, labels=["metric"], counts=both + ["not_judged_last_year"],
+                  note=note,
+                  derived={"percent_last_year": both[:2], "percent": both[2:], "difference_points": both,
+                           "difference_low": both, "difference_high": both, "verdict": both},
+                  decimals={c: 1 for c in ("percent_last_year", "percent", "difference_points", "difference_low",
+                                           "difference_high")}, key=key, cost=HEADLINE,
+                  caption=f"Review timeliness in {p.label} against the year before (difference in percentage points "
+                          "with its 95% interval)")
+    for row in rows:
+        metric = code[row["metric"]]
+        late = f"late_prev:{metric}"
+        pub.add_cell(late, row["denominator_last_year"] - row["numerator_last_year"], displayed=False,
+                     where=f"not shown: last year's late ones ({row['metric'].lower()})")
+        pub.relate({f"timeliness_prev:{metric}:numerator_last_year": 1, late: 1,
+                    f"timeliness_prev:{metric}:denominator_last_year": -1}, source=f"{metric} last year: on time + late")
 
 
 def _pn_meaning(code: str, meanings: dict) -> str:
@@ -582,11 +689,24 @@ def _introduction(report: AuthorityReport) -> str:
         la_name=p.la_name, la_code=p.la_code, region=p.region_name, label=p.label, first=p.year - 1, last=p.year,
         years=year_text, children=report.count("return:children"), reviews=report.count("return:review_records"))
     note = pub.text("{note}", note=pub.hidden_note())
+    block = pub.text(
+        "**{la_name}** · Independent Reviewing Officer annual report figures **{label}** · produced {today} with "
+        "iro_analysis {version}  \nSources: the council's SSDA903 return; DfE *Children looked after in England "
+        "including adoptions*; DfE statistical neighbours ({model} model); ONS mid-year population estimates "
+        "(ages 0 to 17); {ethnicity}.",
+        la_name=p.la_name, label=p.label, today=_long_date(pd.Timestamp.today()), version=_version(),
+        model=report.facts.get("model", "2021"), ethnicity=report.facts.get("ethnicity_population", "Census"))
     banner = ""
     if report.facts.get("synthetic"):
         banner = ("> **SYNTHETIC DATA.** This report was made from a synthetic return generated for testing and "
                   "training. It describes no real children, and its figures are not the council's.\n\n")
-    return f"{banner}{text}\n\n{note}"
+    return f"{banner}{block}\n\n{text}\n\n{note}"
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
 
 
 def _write_restricted(report: AuthorityReport) -> list:

@@ -171,8 +171,9 @@ class Publication:
             Count columns (suppressed).
         derived : dict, optional
             ``{column: [sources]}``: hidden when any source is hidden. A source is a count column
-            of the same row, ``"@total"`` (the total row's cell of the first count column), or a
-            callable ``row_label -> key`` for a cell elsewhere in the report.
+            of the same row, ``"@total"`` (the total row's cell of the first count column),
+            ``"@total:<column>"`` (the total row's cell of that count column), or a callable
+            ``row_label -> key`` for a cell elsewhere in the report.
         public : iterable of str
             Columns of published, non-disclosive figures shown as they are (population shares,
             DfE published figures).
@@ -314,10 +315,11 @@ class Publication:
     def _cell_hidden(self, table: PublishedTable, position: int, source) -> bool:
         if callable(source):
             return self.is_hidden(source(table.row_label(position)))
-        if source == "@total":
+        if isinstance(source, str) and source.startswith("@total"):
             if table.total_row is None:
                 raise ParameterError(f"table {table.name!r}: '@total' needs a total row.")
-            return table.keys[(table.total_row, table.counts[0])] in self.hidden
+            column = source.partition(":")[2] or table.counts[0]  # "@total:<count column>"
+            return table.keys[(table.total_row, column)] in self.hidden
         if (position, source) not in table.keys:
             raise ParameterError(f"table {table.name!r}: derived source {source!r} is not a count column.")
         return table.keys[(position, source)] in self.hidden
@@ -342,10 +344,10 @@ class Publication:
         mask = self.hidden_mask(name)
         out = table.frame.copy()
         for column in table.counts + list(table.derived):
-            if out[column].dtype == object:
-                out[column] = out[column].where(~mask[column], None)
-            else:
+            if pd.api.types.is_numeric_dtype(out[column]):
                 out[column] = out[column].astype(float).where(~mask[column], np.nan)
+            else:  # text derived from counts (a verdict, an interval): None where hidden
+                out[column] = out[column].astype(object).where(~mask[column], None)
         return out
 
     def _format(self, table: PublishedTable, column: str, value) -> str:

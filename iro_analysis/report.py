@@ -325,14 +325,19 @@ COLUMN_LABELS = {
     "sn_n": "Neighbours with data", "region_value": "Region", "england_value": "England",
     "rank": "Rank", "rank_of": "Of", "band": "Band", "la_share": "This authority %",
     "sn_mean_share": "Neighbours %", "region_share": "Region %", "england_share": "England %",
-    "metric": "Measure", "numerator": "Numerator", "denominator": "Denominator", "ci_low": "95% interval from",
+    "metric": "Measure", "numerator": "Met", "denominator": "Out of", "ci_low": "95% interval from",
     "ci_high": "to", "description": "Description", "REVIEW_CODE": "Participation code",
     "not_judged": "Not judged", "step": "Step", "component": "Component", "previous": "Previous year",
     "current": "This year", "cic": "Children in care", "cic_percent": "% of children in care",
     "population_percent": "% of all children", "representation_ratio": "Representation ratio",
     "rr_interval": "95% interval", "rri": "Relative rate index", "rri_interval": "95% interval (RRI)",
     "own_count": "From the return", "published_count": "Published", "difference": "Difference",
-    "percent_difference": "Difference %", "label": "Measure",
+    "percent_difference": "Difference %", "label": "Measure", "last_year": "Last year", "change": "Change",
+    "percent_last_year": "% last year", "numerator_last_year": "Met last year", "denominator_last_year": "Out of",
+    "not_judged_last_year": "Not judged last year", "difference_points": "Change (% points)",
+    "difference_low": "95% interval from", "difference_high": "to", "verdict": "Is the change more than chance?",
+    "share_of_change": "Share of the change %", "records": "Records", "cic_percent": "% of children in care",
+    "REVIEW_CODE": "Participation code", "quarter_label": "Quarter", "year_label": "Year",
 }
 
 

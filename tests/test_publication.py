@@ -267,3 +267,28 @@ def test_every_check_the_package_makes_has_a_plain_english_label(synthetic_wokin
         seen |= set(quality.concat_findings(parts)["check"])
     assert len(seen) >= 15  # the corpus exercises most checks
     assert not seen - set(CHECK_LABELS), sorted(seen - set(CHECK_LABELS))
+
+
+def test_last_year_beside_this_year_with_honest_verdicts(synthetic_wokingham, tmp_path):
+    params = validate_parameters("872", 2023, data_dir=synthetic_wokingham, output_dir=tmp_path)
+    report = authority_report.build(params, load_ssda903(synthetic_wokingham))
+    pub = report.publication
+    summary = pub.numeric("Summary").set_index("measure")
+    # last year's "end" is this year's "start": one cell, so it is shown (or hidden) in both places
+    assert summary.loc["Children in care at the end of the year", "last_year"] == \
+        summary.loc["Children in care at the start of the year", "count"]
+    shown = summary.dropna(subset=["change"])
+    assert (shown["change"] == shown["count"] - shown["last_year"]).all()
+    change = pub.numeric("M3 Timeliness against last year")
+    for row in change.dropna(subset=["verdict"]).itertuples():
+        assert row.percent == pytest.approx(100 * row.numerator / row.denominator)
+        assert row.difference_points == pytest.approx(row.percent - row.percent_last_year)
+        if row.difference_low > 0:
+            assert row.verdict.startswith("Higher")
+        elif row.difference_high < 0:
+            assert row.verdict.startswith("Lower")
+        else:
+            assert row.verdict.startswith("No clear change")
+    # profiles carry last year's column, whose total is last year's 31 March count
+    legal = pub.numeric("D Legal status").set_index("legal_status")
+    assert legal.loc["Total", "last_year"] == summary.loc["Children in care at the end of the year", "last_year"]
