@@ -63,8 +63,9 @@ _ADOPTED_REC = ("E11", "E12")
 _PLACEMENT_ORDER_LS = ("E1", "D1")
 
 
-def _table_for_year(data, name: str, y: int, columns, purpose: str) -> pd.DataFrame:
-    """One row per child of a child-level table (OC2, AD1) for collection year ``y``."""
+def _table_for_year(data, name: str, y: int, columns, purpose: str, *, by_year: bool = True) -> pd.DataFrame:
+    """One row per child of a child-level table (OC2, AD1): from the ``y`` return of a stack when
+    ``by_year``, otherwise the latest row of each child."""
     df = getattr(co._source(data), name, None)
     if df is None:
         raise ParameterError(
@@ -75,7 +76,7 @@ def _table_for_year(data, name: str, y: int, columns, purpose: str) -> pd.DataFr
     if missing:
         raise ParameterError(f"The {name} table lacks column(s) {', '.join(missing)} (needed for {purpose}); "
                              "load the return with iro_analysis.load_ssda903.")
-    if "collection_year" in df.columns:
+    if by_year and "collection_year" in df.columns:
         years = sorted({int(v) for v in df["collection_year"].dropna()})
         if y not in years:
             raise ParameterError(f"The {name} table has no rows for the {y} return (it has "
@@ -167,7 +168,8 @@ def _adoption_dates(data, y: int) -> tuple[pd.DataFrame, bool]:
                         "adopted": p["period_end"].to_numpy()})
     if getattr(co._source(data), "ad1", None) is None:
         return out, False
-    ad1 = _table_for_year(data, "ad1", y, list(_NEEDS_AD1), "adoption timeliness")
+    # an adoption is recorded once, in the return of its year: the latest row of each child
+    ad1 = _table_for_year(data, "ad1", y, list(_NEEDS_AD1), "adoption timeliness", by_year=False)
     return out.merge(ad1[["CHILD", *_NEEDS_AD1]], on="CHILD", how="left"), True
 
 

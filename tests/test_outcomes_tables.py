@@ -225,3 +225,12 @@ def test_synthetic_category_of_need_and_adoptions_agree_with_cohort_tables(synth
     adopted = int(rec.loc[rec["REC"].isin(["E11", "E12"]), "count"].sum())
     t = ot.adoption_timeliness(data, 2023)
     assert (t.loc[t["band"] == "Total", "count"] == adopted).all()
+
+
+def test_adoption_timeliness_reads_ad1_across_a_stack():
+    # AD1 rows of a stack: J's from the 2022 return is used (latest row of each child), and a
+    # 2023 return without AD1 rows is no error.
+    ep = ADOPTION_EP.assign(collection_year=2023)
+    ad1 = AD1.assign(collection_year=2022)
+    t = ot.adoption_timeliness(SimpleNamespace(episodes=ep, ad1=ad1), 2023)
+    assert blocks(t)["placement_order_to_match"] == {"3 to under 6 months": 1, "Not known": 2, "Total": 3}
