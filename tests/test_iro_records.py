@@ -582,3 +582,17 @@ def _workbook(path: Path, sheets: dict) -> None:
 def test_parsers_reject_impossible_values():
     assert ir.parse_date("29/02/2023") is None and ir.parse_date("29/02/2024") == pd.Timestamp(2024, 2, 29)
     assert ir.parse_month("Smarch 2022") is None and ir.parse_month("2022-04-31") is None
+
+
+def test_documentation_covers_the_template():
+    doc = (Path(__file__).parents[1] / "docs" / "iro_records.md").read_text(encoding="utf-8")
+    names = [c.name for columns in ir.TABLES.values() for c in columns]
+    codes = [*ir.STAGES, *ir.REASONS, *ir.OUTCOMES, *ir.SECTIONS, *ir.TABLE_ROLES]
+    checks = ["blank_value", "date_unparseable", "not_a_number", "negative_value", "unknown_code",
+              "iro_code_not_a_code", "date_outside_year", "resolved_before_raised", "resolution_date_missing",
+              "open_with_resolution_date", "escalated_without_next_stage", "exceeds_total", "duplicate_row",
+              "months_missing", "file_not_read"]
+    undocumented = [n for n in [*ir.TABLES, *names, *codes, *checks] if f"`{n}" not in doc]
+    assert not undocumented
+    for label in ir.REASONS.values():
+        assert label in doc
