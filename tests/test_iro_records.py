@@ -43,9 +43,10 @@ def _load(tmp_path, **tables):
     return ir.load_iro_records(_folder(tmp_path, **tables), year=YEAR)
 
 
-def _raises(path, message: str):
+def _raises(path, message: str, *, call=None):
+    """Assert that loading ``path`` (or ``call()``) raises IroRecordsError with exactly ``message``."""
     with pytest.raises(IroRecordsError) as info:
-        ir.load_iro_records(path, year=YEAR)
+        call() if call else ir.load_iro_records(path, year=YEAR)
     assert str(info.value) == message
     return info.value
 
@@ -68,8 +69,8 @@ def test_missing_path(tmp_path):
 def test_unknown_table_file(tmp_path):
     folder = _folder(tmp_path, **{"caseload.csv": "month,iro_fte,children_allocated\n"})
     _raises(folder, f"file {folder / 'caseload.csv'}: is not a table of the IRO service records. Name each CSV "
-                    "file after its table (caseloads, escalations, midway_reviews, consultation, cp_plans, "
-                    "sw_reports.csv) or move other files out of the folder.")
+                    "file after its table (caseloads.csv, escalations.csv, midway_reviews.csv, consultation.csv, "
+                    "cp_plans.csv, sw_reports.csv) or move other files out of the folder.")
 
 
 def test_same_table_twice(tmp_path):
@@ -184,12 +185,10 @@ def test_not_a_workbook(tmp_path):
 
 def test_summary_of_an_absent_table(tmp_path):
     records = _load(tmp_path, **{"cp_plans.csv": "month,children_in_care_also_on_cp_plan\n"})
-    with pytest.raises(IroRecordsError) as info:
-        ir.midway_review_rate(records)
-    assert str(info.value) == (
-        f"file {records.source}: the IRO service records hold no midway_reviews table, so this summary cannot "
-        "be made. Add midway_reviews.csv (or a midway_reviews sheet), or check `'midway_reviews' in "
-        "records.tables` before asking for it.")
+    _raises(None, f"file {records.source}: the IRO service records hold no midway_reviews table, so this "
+                  "summary cannot be made. Add midway_reviews.csv (or a midway_reviews sheet), or check "
+                  "`'midway_reviews' in records.tables` before asking for it.",
+            call=lambda: ir.midway_review_rate(records))
 
 
 def test_input_files_are_not_changed(tmp_path):
@@ -524,12 +523,10 @@ def test_load_commentary(tmp_path):
     assert texts == {"in_care": "In care.", "timeliness": "Reviews.\nOn time."}
     assert list(texts) == ["in_care", "timeliness"]   # report order, not file order
     (folder / "timelines.md").write_text("typo", encoding="utf-8")
-    with pytest.raises(IroRecordsError) as info:
-        ir.load_commentary(folder)
-    assert str(info.value) == (
-        f"file {folder / 'timelines.md'}: is not named after a report section. Rename it to one of: "
-        "about_the_data.md, in_care.md, starting_care.md, in_care_31_march.md, leaving_care.md, missing.md, "
-        "timeliness.md, participation.md, ethnicity.md, comparison.md, iro_service.md.")
+    _raises(None, f"file {folder / 'timelines.md'}: is not named after a report section. Rename it to one of: "
+                  "about_the_data.md, in_care.md, starting_care.md, in_care_31_march.md, leaving_care.md, "
+                  "missing.md, timeliness.md, participation.md, ethnicity.md, comparison.md, iro_service.md.",
+            call=lambda: ir.load_commentary(folder))
     with pytest.raises(IroRecordsError, match="does not exist or is not a folder"):
         ir.load_commentary(tmp_path / "none")
 
@@ -596,3 +593,35 @@ def test_documentation_covers_the_template():
     assert not undocumented
     for label in ir.REASONS.values():
         assert label in doc
+
+
+def test_numbers_with_thousands_separators(tmp_path):
+    records = _load(tmp_path, **{"cp_plans.csv": 'month,children_in_care_also_on_cp_plan\n2022-04,"1,234"\n'
+                                                 '2022-05,"1,5"\n'})
+    # "1,234" is one thousand two hundred and thirty-four; "1,5" could be 1.5 or 15, so it is refused
+    assert records.cp_plans["children_in_care_also_on_cp_plan"].tolist()[0] == 1234
+    assert _only(records.findings, "not_a_number")["value"] == "1,5"
+
+
+def test_tables_with_only_a_header_give_zero_tables(tmp_path):
+    records = _load(tmp_path, **{f"{t}.csv": ",".join(c.name for c in cols) + "\n" for t, cols in ir.TABLES.items()})
+    assert set(records.findings["check"]) == {"months_missing"}
+    assert ir.caseload_by_month(records).empty and ir.cp_plans_by_month(records).empty
+    assert ir.midway_review_rate(records).to_dict("list") == {
+        "month": ["Total"], "reviews_due": [0], "midway_checks_done": [0], "percent": [pytest.approx(float("nan"),
+                                                                                                  nan_ok=True)]}
+    assert ir.escalations_by_stage_and_outcome(records)["raised"].tolist() == [0] * 6
+    days = ir.days_to_resolve(records)
+    assert days["resolved"].tolist() == [0] * 6 and days["median_days"].isna().all()
+    assert ir.escalations_by_reason(records)["escalations"].iloc[-1] == 0
+
+
+def test_workbook_dates_with_a_time_of_day(tmp_path):
+    book = tmp_path / "records.xlsx"
+    _workbook(book, {"escalations": [["escalation_id", "date_raised", "stage", "reason", "outcome", "date_resolved"],
+                                     ["X1", dt.datetime(2022, 5, 3, 14, 30), "informal", "health", "resolved",
+                                      dt.date(2022, 5, 9)]]})
+    records = ir.load_iro_records(book, year=YEAR)
+    assert records.findings.empty
+    assert ir.resolution_days(records).to_dict("list") == {"escalation_id": ["X1"], "stage": ["informal"],
+                                                           "days": [6]}

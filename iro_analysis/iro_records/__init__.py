@@ -25,6 +25,8 @@ import pandas as pd
 from ..calendar import parse_year
 from ..errors import IroRecordsError
 from ..quality.findings import make_findings
+from . import commentary as _commentary
+from . import summaries as _summaries
 from .checks import parse_date, parse_month, type_table
 from .commentary import SECTIONS, commentary_html, commentary_markdown, load_commentary
 from .reading import read_tables
@@ -53,24 +55,10 @@ __all__ = [
     "STAGE_LABELS",
     "REASONS",
     "OUTCOMES",
-    "DAY_BANDS",
-    "TABLE_ROLES",
-    "publication_roles",
-    "caseload_by_month",
-    "escalations_by_stage_and_outcome",
-    "escalations_by_reason",
-    "days_to_resolve",
-    "resolution_days",
-    "midway_review_rate",
-    "consultation_return_rate",
-    "cp_plans_by_month",
-    "sw_report_timeliness",
-    "SECTIONS",
-    "load_commentary",
-    "commentary_html",
-    "commentary_markdown",
     "parse_month",
     "parse_date",
+    *_summaries.__all__,
+    *_commentary.__all__,
 ]
 
 

@@ -87,6 +87,13 @@ def _normal_code(text: str) -> str:
     return re.sub(r"^stage_?(\d)$", r"stage_\1", key)
 
 
+def _number(text: str) -> float | None:
+    """The number in ``text``; thousands separators only in threes (``1,234``: ``1,5`` is no number)."""
+    if re.fullmatch(r"[+-]?(\d{1,3}(,\d{3})+|\d+|\d*\.\d+|\d+\.\d+)", text) is None:
+        return None
+    return float(text.replace(",", ""))
+
+
 # --- one cell ------------------------------------------------------------------------------------
 
 
@@ -102,10 +109,7 @@ def _parse_cell(column: Column, text: str):
         return (value, None) if value is not None else (None, (
             "date_unparseable", f"is not a date. Write it as {_DATE_FORMS}."))
     if kind in ("count", "fte"):
-        try:
-            number = float(text.replace(",", "")) if re.fullmatch(r"[+-]?[\d,]*\.?\d+", text) else None
-        except ValueError:
-            number = None
+        number = _number(text)
         if number is None or (kind == "count" and not number.is_integer()):
             what = "a whole number" if kind == "count" else "a number"
             return None, ("not_a_number", f"is not {what}. Enter {what} (0 or more).")

@@ -176,7 +176,8 @@ def _read_folder(folder: Path) -> tuple[dict[str, RawTable], list[Path]]:
         table = _table_name(path.stem)
         if table not in TABLES:
             raise IroRecordsError(
-                f"is not a table of the IRO service records. Name each CSV file after its table ({_tables_text()}.csv) "
+                f"is not a table of the IRO service records. Name each CSV file after its table "
+                f"({', '.join(t + '.csv' for t in TABLES)}) "
                 "or move other files out of the folder.", file=path)
         if table in sources:
             raise IroRecordsError(f"holds the {table} table twice ({sources[table].name} and {path.name}). Keep one.",
@@ -192,10 +193,8 @@ def _read_folder(folder: Path) -> tuple[dict[str, RawTable], list[Path]]:
 def _cell_text(value) -> str:
     if value is None:
         return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    if isinstance(value, (dt.datetime, dt.date)):  # a time of day on a date cell is dropped
+        return value.isoformat()[:10]
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()

@@ -297,8 +297,11 @@ def resolution_days(records) -> pd.DataFrame:
         before an earlier one) are left out.
     """
     rows = _escalation_rows(records, [])
-    first = rows.groupby("escalation_id")["date_raised"].min()
     done = rows[(rows["outcome"] == "resolved") & rows["date_resolved"].notna()]
+    if done.empty:
+        return pd.DataFrame({"escalation_id": pd.Series(dtype=object), "stage": pd.Series(dtype=object),
+                             "days": pd.Series(dtype="int64")})
+    first = rows.groupby("escalation_id")["date_raised"].min()
     done = done.drop_duplicates("escalation_id")
     days = (done["date_resolved"] - done["escalation_id"].map(first)).dt.days
     out = pd.DataFrame({"escalation_id": done["escalation_id"], "stage": done["stage"], "days": days})
