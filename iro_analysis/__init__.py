@@ -11,6 +11,7 @@ import importlib
 from .errors import (
     DisclosureError,
     IroAnalysisError,
+    IroRecordsError,
     ParameterError,
     ReferenceDataError,
     SSDA903FormatError,
@@ -31,6 +32,7 @@ _SUBMODULES = {
     "disclosure_audit",
     "disproportionality",
     "export",
+    "iro_records",
     "labels",
     "outcomes_tables",
     "plots",
@@ -50,17 +52,20 @@ _LAZY = {
     "figures": ("quality", "figures"),
     "load_ssda903": ("ssda903", "load_ssda903"),
     "SSDA903": ("ssda903", "SSDA903"),
+    "load_iro_records": ("iro_records", "load_iro_records"),
 }
 
 __all__ = [
     "IroAnalysisError",
     "SSDA903FormatError",
+    "IroRecordsError",
     "ReferenceDataError",
     "ParameterError",
     "DisclosureError",
     "load_ssda903",
     "SSDA903",
     "figures",
+    "load_iro_records",
     *sorted(_SUBMODULES),
 ]
 

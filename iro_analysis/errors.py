@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = [
     "IroAnalysisError",
     "SSDA903FormatError",
+    "IroRecordsError",
     "ReferenceDataError",
     "ParameterError",
     "DisclosureError",
@@ -19,8 +20,8 @@ class IroAnalysisError(Exception):
     """Base class for every error raised deliberately by ``iro_analysis``."""
 
 
-class SSDA903FormatError(IroAnalysisError, ValueError):
-    """A return cannot be read: the structure of a file is wrong.
+class _LocatedError(IroAnalysisError):
+    """An input file is unusable: the message is prefixed with where (file, row, column).
 
     Parameters
     ----------
@@ -47,6 +48,26 @@ class SSDA903FormatError(IroAnalysisError, ValueError):
             where.append(f"column {column}")
         prefix = f"{', '.join(where)}: " if where else ""
         super().__init__(prefix + message)
+
+
+class SSDA903FormatError(_LocatedError, ValueError):
+    """A return cannot be read: the structure of a file is wrong.
+
+    Takes ``message`` and the keywords ``file``, ``row`` (1-based line, header = line 1) and
+    ``column``; the message starts with where the problem is.
+    """
+
+
+class IroRecordsError(_LocatedError, ValueError):
+    """IRO service records (``iro_records/`` or a workbook) or commentary files cannot be read.
+
+    Same arguments as :class:`SSDA903FormatError`: ``message`` and ``file``, ``row``, ``column``.
+
+    Examples
+    --------
+    >>> str(IroRecordsError("bad header.", file="caseloads.csv", row=1, column="month"))
+    'file caseloads.csv, row 1, column month: bad header.'
+    """
 
 
 class ReferenceDataError(IroAnalysisError, FileNotFoundError):

@@ -1370,6 +1370,12 @@ def _ssda903():
     return ssda903
 
 
+def _iro_records_example():
+    from .iro_records import example
+
+    return example
+
+
 def generate_return(la, year, *, years: int = 1, seed: int = 0, defects: bool = True,
                     calibration: dict | None = None) -> SyntheticReturn:
     """Generate a realistic synthetic SSDA903 return (one or more collection years).
@@ -1674,6 +1680,9 @@ seed {seed}.
   review_truth.csv   every review generated, with its statutory due date, and reviews due but
                      deliberately not held (review_date blank)
   manifest.json      seed, authority, targets and counts
+  iro_records/       example IRO service records for the last year (caseloads, escalations,
+                     midway reviews, consultation, CP plans, social-work reports; no child IDs)
+  commentary/        example commentary, one Markdown file per report section, labelled synthetic
 """
 
 
@@ -1706,7 +1715,9 @@ def write_synthetic_returns(la, year, *, years: int = 1, out, seed: int = 0, def
     -------
     Path
         ``out``, containing ``<year>/*.csv`` (written by :func:`iro_analysis.ssda903.write_return`),
-        ``ground_truth.csv``, ``review_truth.csv``, ``manifest.json`` and ``README.txt``.
+        ``ground_truth.csv``, ``review_truth.csv``, ``manifest.json``, ``README.txt``, and an
+        example of the IRO service records (``iro_records/*.csv``) and of the commentary
+        (``commentary/<section>.md``) for the last year (:mod:`iro_analysis.iro_records`).
 
     Raises
     ------
@@ -1738,6 +1749,9 @@ def write_synthetic_returns(la, year, *, years: int = 1, out, seed: int = 0, def
             folder.mkdir()
             ssda.write_return(data, folder, collection_year=cy)
             counts[str(cy)] = {t: int(len(getattr(data, t))) for t in data.tables}
+        # IRO service records and commentary for the report year, beside the year folders
+        last = max(syn.data)
+        examples = _iro_records_example().write_example(tmp, syn.data[last], last, seed=seed)
         gt = syn.ground_truth
         gt.to_csv(tmp / "ground_truth.csv", index=False, lineterminator="\n")
         rt = syn.review_truth.copy()
@@ -1761,6 +1775,7 @@ def write_synthetic_returns(la, year, *, years: int = 1, out, seed: int = 0, def
             "rows": counts,
             "injected_defects": {k: int(v) for k, v in gt["defect"].value_counts().sort_index().items()},
             "missed_reviews": int((syn.review_truth["injected_defect"] == "missed_review").sum()),
+            "iro_records": sorted(str(f.relative_to(tmp)) for f in examples),
         }
         (tmp / "manifest.json").write_text(json.dumps(_jsonable(manifest), indent=2, sort_keys=True) + "\n",
                                            encoding="utf-8")

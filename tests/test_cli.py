@@ -20,7 +20,7 @@ def test_help_lists_every_command(capsys):
 def test_synth_writes_year_folders_and_ground_truth(tmp_path, capsys):
     out = tmp_path / "rutland"
     assert main(["synth", "--la", "857", "--year", "2022-23", "--years", "2", "--out", str(out), "--seed", "3"]) == 0
-    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["2022", "2023"]
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["2022", "2023", "commentary", "iro_records"]
     assert (out / "ground_truth.csv").is_file() and (out / "review_truth.csv").is_file()
     assert str(out) in capsys.readouterr().out
 

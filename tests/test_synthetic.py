@@ -131,7 +131,12 @@ def test_same_seed_gives_identical_files(tmp_path):
     c = synthetic.write_synthetic_returns("872", 2023, out=tmp_path / "c", seed=6)
     files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
     assert {str(f) for f in files} >= {"2023/header.csv", "2023/episodes.csv", "2023/reviews.csv",
-                                       "ground_truth.csv", "review_truth.csv", "manifest.json", "README.txt"}
+                                       "ground_truth.csv", "review_truth.csv", "manifest.json", "README.txt",
+                                       *(f"iro_records/{t}.csv" for t in ("caseloads", "escalations",
+                                                                          "midway_reviews", "consultation",
+                                                                          "cp_plans", "sw_reports")),
+                                       "commentary/iro_service.md", "commentary/timeliness.md"}
+    assert not filecmp.cmp(a / "iro_records/escalations.csv", c / "iro_records/escalations.csv", shallow=False)
     for f in files:
         assert filecmp.cmp(a / f, b / f, shallow=False), f
     assert not filecmp.cmp(a / "2023/episodes.csv", c / "2023/episodes.csv", shallow=False)
@@ -146,7 +151,10 @@ def test_manifest_says_synthetic(outputs):
     assert m["collection_years"] == [2022, 2023]
     assert m["targets"]["cla_31_march"] == {"2022": 136, "2023": 135} or m["targets"]["source"] != "published"
     assert "SYNTHETIC" in (folder / "README.txt").read_text()
-    assert {p.name for p in folder.iterdir()} >= {"2022", "2023", "ground_truth.csv", "review_truth.csv"}
+    assert {p.name for p in folder.iterdir()} >= {"2022", "2023", "ground_truth.csv", "review_truth.csv",
+                                                  "iro_records", "commentary"}
+    assert "iro_records/" in (folder / "README.txt").read_text()
+    assert "iro_records/caseloads.csv" in m["iro_records"]
 
 
 def test_refuses_non_synthetic_folder(tmp_path):
@@ -316,7 +324,7 @@ def test_review_truth_follows_the_schedule(outputs, key):
     missed = sched[sched["injected_defect"] == "missed_review"]
     assert missed["review_date"].isna().all() and (missed["on_time"].astype(str).str.lower() == "false").all()
     # every review row in the files is listed in review_truth (held ones)
-    years = sorted(p.name for p in folder.iterdir() if p.is_dir())
+    years = sorted(p.name for p in folder.iterdir() if p.is_dir() and p.name.isdigit())
     n_files = sum(len(_read(folder / y / "reviews.csv")) for y in years)
     assert n_files == int(rt["review_date"].notna().sum())
 
@@ -334,7 +342,7 @@ def test_pn_codes_consistent_with_age(outputs):
     for key in outputs:
         folder = outputs[key]
         gt = pd.read_csv(folder / "ground_truth.csv", dtype=str, keep_default_na=False)
-        for year in (p.name for p in folder.iterdir() if p.is_dir()):
+        for year in (p.name for p in folder.iterdir() if p.is_dir() and p.name.isdigit()):
             rv = _read(folder / year / "reviews.csv")
             rv["line"] = np.arange(len(rv)) + 2
             injected = set(gt.loc[(gt["collection_year"] == year) & gt["defect"].str.startswith("pn"), "row"].astype(int))
