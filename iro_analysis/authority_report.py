@@ -122,6 +122,22 @@ class AuthorityReport:
             return
         plots.show(ax, alt)
 
+    def show_tables(self, names, *, missing: str = "") -> None:
+        """Show each named table the report holds; say ``missing`` (escaped) when it holds none."""
+        present = [n for n in names if n in self.publication.tables]
+        for name in present:
+            self.show(name)
+        if not present and missing:
+            self.say("{text}", text=missing)
+
+    def commentary(self, section: str) -> None:
+        """Display the IRO manager's commentary for a section, if a commentary file gives one."""
+        from IPython.display import Markdown, display
+
+        text = self.facts.get("commentary", {}).get(section)
+        if text:
+            display(Markdown(f"**Commentary.** {text}"))
+
     def introduction(self) -> None:
         """Display the opening paragraph: the authority, the return loaded, what "c" means."""
         from IPython.display import Markdown, display
@@ -179,6 +195,12 @@ def build(params, data, *, model: str = "2021", published_timeliness: dict | Non
     _timeliness_section(report, data, published_timeliness or {})
     _ethnicity_section(report, data, tables)
     _benchmark_section(report, data, model)
+    from .authority_sections import care_history_section, commentary_section, iro_service_section, outcomes_section
+
+    care_history_section(report, data, cost=PROFILE)
+    outcomes_section(report, data, cost=PROFILE)
+    iro_service_section(report, cost=PROFILE)
+    commentary_section(report)
     pub.finalise()
     return report
 
@@ -258,7 +280,9 @@ def _cohort_section(report: AuthorityReport, data) -> dict:
         if report.facts["previous_year"]:
             before = report.facts["previous_tables"][source][[category, "count", "percent"]]
             before = before.rename(columns={"count": "last_year", "percent": "percent_last_year"})
-            profile = profile.merge(before, on=category, how="outer", sort=False).fillna(0)
+            # this year's row order; a category seen only last year goes at the end
+            extra = before[~before[category].isin(profile[category])]
+            profile = pd.concat([profile.merge(before, on=category, how="left"), extra], ignore_index=True).fillna(0)
             profile = profile[[category, "last_year", "percent_last_year", "count", "percent"]]
             counts = ["last_year", "count"]
             derived["percent_last_year"] = ["last_year", "@total:last_year"]

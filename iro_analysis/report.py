@@ -338,6 +338,15 @@ COLUMN_LABELS = {
     "difference_low": "95% interval from", "difference_high": "to", "verdict": "Is the change more than chance?",
     "share_of_change": "Share of the change %", "records": "Records", "cic_percent": "% of children in care",
     "REVIEW_CODE": "Participation code", "quarter_label": "Quarter", "year_label": "Year",
+    "REASON_PLACE_CHANGE": "Reason code", "CIN": "Code", "placements": "Placements", "start_type": "Start",
+    "band": "Time taken", "children_allocated": "Children allocated", "iro_fte": "IROs (full-time equivalent)",
+    "children_per_fte": "Children per full-time IRO", "raised": "Raised", "resolved": "Resolved",
+    "escalated": "Escalated", "withdrawn": "Withdrawn", "open": "Still open", "escalations": "Challenges",
+    "median_days": "Median days", "days_0_7": "0-7 days", "days_8_14": "8-14 days", "days_15_28": "15-28 days",
+    "days_29_56": "29-56 days", "days_over_56": "Over 56 days", "reviews_due": "Reviews due",
+    "midway_checks_done": "Midway reviews done", "respondent": "Who", "forms_sent": "Forms sent",
+    "forms_returned": "Forms returned", "children_in_care_also_on_cp_plan": "Also on a child protection plan",
+    "reports_due": "Reports due", "reports_on_time_before_review": "Shared in time before the review",
 }
 
 

@@ -1,0 +1,171 @@
+"""The later sections of the authority report: care history, outcomes, the IRO service, commentary.
+
+Each function registers its tables with the report's :class:`iro_analysis.publication.Publication`
+(the tables carry their roles in ``DataFrame.attrs`` or in
+:func:`iro_analysis.iro_records.publication_roles`), links their totals to the same counts
+elsewhere in the report, and protects the complements a table gives away (reports due minus
+reports on time). A section whose data the return does not hold is recorded with the reason, so
+the notebook can say so in a sentence.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .calendar import year_bounds
+from .errors import IroAnalysisError
+
+__all__ = ["care_history_section", "outcomes_section", "iro_service_section", "commentary_section",
+           "IRO_TABLES"]
+
+#: IRO service tables: summary function -> (report table name, caption, (part, whole) complements).
+IRO_TABLES = {
+    "caseload_by_month": ("O1 IRO caseloads", "Children allocated to IROs at each month end, and per full-time IRO", ()),
+    "escalations_by_stage_and_outcome": ("O2 Escalations by stage", "Challenges and escalations by stage and outcome", ()),
+    "escalations_by_reason": ("O3 Escalations by reason", "Challenges and escalations by reason", ()),
+    "days_to_resolve": ("O4 Days to resolve", "Days from raising a challenge to its resolution, by stage", ()),
+    "midway_review_rate": ("O5 Midway reviews", "Midway reviews (footprints) completed between reviews",
+                           (("midway_checks_done", "reviews_due"),)),
+    "consultation_return_rate": ("O6 Consultation", "Consultation forms sent and returned before reviews",
+                                 (("forms_returned", "forms_sent"),)),
+    "cp_plans_by_month": ("O7 Child protection plans", "Children in care also on a child protection plan", ()),
+    "sw_report_timeliness": ("O8 Social work reports", "Social work reports shared with the IRO before the review",
+                             (("reports_on_time_before_review", "reports_due"),)),
+}
+
+
+def _iso(date) -> str:
+    return pd.Timestamp(date).strftime("%Y-%m-%d")
+
+
+def _register(pub, name: str, frame: pd.DataFrame, caption: str, *, cost: float, key=None, roles=None,
+              complements=()) -> None:
+    """Add a table using its declared roles, then protect each ``whole - part`` it gives away."""
+    roles = dict(roles or {k: frame.attrs[k] for k in ("labels", "counts", "derived") if k in frame.attrs})
+    roles.setdefault("derived", {})
+    decimals = roles.pop("decimals", {})
+    decimals.update({c: 1 for c in roles["derived"] if c not in decimals})
+    pub.add_table(name, frame.reset_index(drop=True), caption=caption, cost=cost, key=key, decimals=decimals, **roles)
+    labels = roles["labels"]
+    for part, whole in complements:
+        for position, row in frame.reset_index(drop=True).iterrows():
+            label = " / ".join(str(row[c]) for c in labels)
+            table = pub.tables[name]
+            part_key, whole_key = table.keys[(position, part)], table.keys[(position, whole)]
+            rest = f"{name}|{label}|{whole} less {part}"
+            pub.add_cell(rest, row[whole] - row[part], displayed=False,
+                         where=f"not shown: {whole} less {part} in '{name}', row '{label}'")
+            pub.relate({part_key: 1, rest: 1, whole_key: -1}, source=f"{name}: {part} + rest = {whole}")
+
+
+def care_history_section(report, data, *, cost: float) -> None:
+    """Placement type at entry, placements started, moves, end reasons, category of need."""
+    from . import care_history, outcomes_tables
+
+    pub, p = report.publication, report.params
+    _, end = year_bounds(p.year)
+    report.facts["care_history_missing"] = {}
+    plan = [
+        ("P1 Placement at entry", lambda: care_history.placement_at_entry(data, p.year),
+         "Placement type when a period of care started", {"Total": "starts:Year"}),
+        ("P2 Placements started", lambda: care_history.placements_started(data, p.year),
+         "Placements that started in the year: new periods of care and moves",
+         {"Start of a period of care": "starts:Year", "Placement move": "moves:year"}),
+        ("P3 Placement moves", lambda: care_history.placement_moves(data, p.year),
+         f"Children in care on {pd.Timestamp(end).day} March {p.year} by number of placements in the year",
+         {"Total": f"in_care:{_iso(end)}"}),
+        ("P4 Why placements ended", lambda: care_history.placement_end_reasons(data, p.year),
+         "Placements that ended with a move in the year, by reason", {"Total": "moves:year"}),
+        ("P5 Category of need", lambda: outcomes_tables.category_of_need(data, p.year),
+         "Category of need of children starting care", {"Total": "starts:Year"}),
+    ]
+    for name, make, caption, links in plan:
+        try:
+            frame = make()
+        except IroAnalysisError as error:
+            report.facts["care_history_missing"][name] = str(error).split(". ")[0] + "."
+            continue
+        first_label = frame.attrs["labels"][0]
+        _register(pub, name, frame, caption, cost=cost,
+                  key=lambda label, col, links=links, first=first_label: links.get(label.split(" / ")[0]))
+
+
+def outcomes_section(report, data, *, cost: float) -> None:
+    """Health checks (OC2) and adoption timeliness, where the return holds them."""
+    from . import outcomes_tables
+
+    pub, p = report.publication, report.params
+    report.facts["outcomes_missing"] = {}
+    try:
+        _register(pub, "H Health checks", outcomes_tables.health_checks(data, p.year),
+                  "Health and dental checks of children in care for at least 12 months", cost=cost,
+                  roles={"labels": ["measure", "description"], "counts": ["count", "denominator"],
+                         "derived": {"percent": ["count", "denominator"]}},
+                  complements=(("count", "denominator"),))
+    except IroAnalysisError as error:
+        report.facts["outcomes_missing"]["H Health checks"] = str(error).split(". ")[0] + "."
+    try:
+        blocks = outcomes_tables.adoption_timeliness(data, p.year)
+    except IroAnalysisError as error:
+        report.facts["outcomes_missing"]["Adoption"] = str(error).split(". ")[0] + "."
+        return
+    report.facts["adoption_tables"] = []
+    for number, (interval, block) in enumerate(blocks.groupby("interval", sort=False), start=1):
+        name = f"AD{number} {block['description'].iloc[0]}"
+        block = block.drop(columns=["interval"]).reset_index(drop=True)
+        block.attrs = {**blocks.attrs, "labels": ["band"], "counts": ["count"],
+                       "derived": {"percent": ["count", "@total"]}}
+        _register(pub, name, block.drop(columns=["description"]), f"{block['description'].iloc[0]}: children adopted "
+                  "in the year by time taken", cost=cost)
+        report.facts["adoption_tables"].append(name)
+
+
+def iro_service_section(report, *, cost: float) -> None:
+    """The IRO service's own records beside the return (caseloads, escalations, midway reviews …)."""
+    from . import iro_records
+
+    pub, p = report.publication, report.params
+    report.facts["iro_tables"] = []
+    report.facts["iro_records_note"] = ""
+    source = None if p.data_dir is None else iro_records.find_iro_records(p.data_dir)
+    if source is None:
+        report.facts["iro_records_note"] = (
+            "No IRO service records were found beside the return (an iro_records folder or iro_records.xlsx; "
+            "see the template in the documentation), so caseloads, escalations and midway reviews are not shown.")
+        return
+    records = iro_records.load_iro_records(source, year=p.year)
+    report.restricted["iro_records_findings.csv"] = records.findings
+    for function, (name, caption, complements) in IRO_TABLES.items():
+        try:
+            frame = getattr(iro_records, function)(records)
+        except IroAnalysisError:
+            continue  # that table is not kept by this service
+        if frame.empty:
+            continue
+        roles = iro_records.publication_roles(function)
+        key = None
+        if function == "caseload_by_month":
+            month_ends = {m: _iso(pd.Period(m, freq="M").end_time.normalize()) for m in frame["month"].astype(str)}
+            key = lambda label, col, ends=month_ends: f"in_care:{ends[label]}" if label in ends else None  # noqa: E731
+        _register(pub, name, frame, caption, cost=cost, roles=roles, key=key, complements=complements)
+        report.facts["iro_tables"].append(name)
+
+
+def commentary_section(report) -> None:
+    """The IRO manager's commentary files beside the return, made inert and checked for identifiers."""
+    from . import iro_records
+    from .disclosure import IdentifierGuard
+    from .errors import DisclosureError
+
+    p = report.params
+    report.facts["commentary"] = {}
+    if p.data_dir is None:
+        return
+    folder = p.data_dir / "commentary" if p.data_dir.is_dir() else p.data_dir.parent / "commentary"
+    if not folder.is_dir():
+        return
+    guard = IdentifierGuard(report.publication.identifiers)
+    for section, text in iro_records.load_commentary(folder).items():
+        if guard and guard.in_text(text):
+            raise DisclosureError(f"commentary/{section}.md holds a child identifier; remove it and run the report again.")
+        report.facts["commentary"][section] = iro_records.commentary_markdown(text)
