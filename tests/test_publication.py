@@ -292,3 +292,37 @@ def test_last_year_beside_this_year_with_honest_verdicts(synthetic_wokingham, tm
     # profiles carry last year's column, whose total is last year's 31 March count
     legal = pub.numeric("D Legal status").set_index("legal_status")
     assert legal.loc["Total", "last_year"] == summary.loc["Children in care at the end of the year", "last_year"]
+
+
+def test_iro_service_tables_and_commentary_go_through_the_publication_layer(synthetic_wokingham, tmp_path):
+    import shutil
+
+    data_dir = tmp_path / "872"
+    shutil.copytree(synthetic_wokingham, data_dir)
+    (data_dir / "commentary" / "timeliness.md").write_text("We met <script>alert(1)</script> **most** deadlines.")
+    params = validate_parameters("872", 2023, data_dir=data_dir, output_dir=tmp_path / "out")
+    report = authority_report.build(params, load_ssda903(data_dir), identifiers=_all_children(data_dir))
+    pub = report.publication
+    assert {"O1 IRO caseloads", "O2 Escalations by stage", "O5 Midway reviews", "O8 Social work reports"} <= set(pub.tables)
+    _assert_publication_safe(report)
+    # "due less done" follows from two shown counts: it is protected like a count
+    midway = pub.numeric("O5 Midway reviews")
+    for row in midway.dropna(subset=["reviews_due", "midway_checks_done"]).itertuples():
+        rest = row.reviews_due - row.midway_checks_done
+        assert rest == 0 or rest >= pub.threshold
+    text = report.facts["commentary"]["timeliness"]
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    child = _all_children(data_dir)[0]
+    (data_dir / "commentary" / "ethnicity.md").write_text(f"A note about child {child}.")
+    with pytest.raises(DisclosureError, match="commentary/ethnicity.md"):
+        authority_report.build(params, load_ssda903(data_dir), identifiers=_all_children(data_dir))
+
+
+def test_placement_tables_link_to_the_same_counts_elsewhere(synthetic_wokingham, tmp_path):
+    params = validate_parameters("872", 2023, data_dir=synthetic_wokingham, output_dir=tmp_path)
+    report = authority_report.build(params, load_ssda903(synthetic_wokingham))
+    keys = report.publication.tables["P3 Placement moves"].keys
+    total_row = report.publication.tables["P3 Placement moves"].total_row
+    assert keys[(total_row, "count")] == "in_care:2023-03-31"  # one cell with Table A's March and the profiles
+    entry = report.publication.tables["P1 Placement at entry"]
+    assert entry.keys[(entry.total_row, "count")] == "starts:Year"
