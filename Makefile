@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 YEAR   ?= 2023
 
-.PHONY: install report test benchmark lab clean
+.PHONY: install browser report test benchmark lab clean screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,12 +22,21 @@ install: $(STAMP)
 report: $(STAMP)
 	$(VENV)/bin/iro-analysis demo --year $(YEAR)
 
-test: $(STAMP)
+# Headless Chromium: the tests open the shared report in a real browser (and `make screenshots`).
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { echo "Installing Chromium (headless browser for the report tests)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+
+test: $(STAMP) browser
 	$(PY) -m pytest --doctest-modules iro_analysis tests
 
 benchmark: $(STAMP)
 	$(PY) benchmarks/bench_foundation.py
 	$(PY) benchmarks/bench_timeliness.py
+
+screenshots: $(STAMP) browser
+	$(PY) -m iro_analysis.screenshots outputs/$(YEAR)
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/

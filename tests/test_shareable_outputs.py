@@ -50,6 +50,14 @@ def test_markup_and_formulas_in_code_fields_are_inert(synthetic_wokingham, tmp_p
     summary = workbook["Summary"]
     assert isinstance(summary["B2"].value, int)
     assert scan_shareable_folder(folder, child_identifiers(load_ssda903(data_dir))) == []
+    # in a real browser: nothing ran (the title is the report's own) and the markup is text on the page
+    from iro_analysis.screenshots import page_dom, screenshot
+
+    dom = page_dom(folder / "report.html")
+    assert "<title>SYNTHETIC DATA - Wokingham IRO report 2022-23</title>" in dom
+    assert "&lt;IMG SRC=X ONERROR=&amp;#100;OCUMENT.TITLE=1&gt;" in dom and "<img src=\"x\"" not in dom.lower()
+    png = screenshot(folder / "report.html", tmp_path / "shots" / "872.png", height=1200)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
 
 
 def test_an_identifier_typed_into_a_code_field_stops_every_shareable_file(synthetic_wokingham, tmp_path):
