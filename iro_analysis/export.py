@@ -56,11 +56,36 @@ RESTRICTED_MARKING = (
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
+def process_umask() -> int:
+    """The process's umask, read without changing it where the system allows.
+
+    ``os.umask`` can only be read by setting it, which would briefly change the permissions of
+    files other report threads are creating; on Linux the value is read from
+    ``/proc/self/status`` instead, elsewhere the value seen when this module was imported is used.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    return _UMASK_AT_IMPORT
+
+
+def _umask_at_import() -> int:
+    # module import runs before any report thread starts: the one moment setting it is harmless
+    value = os.umask(0o022)
+    os.umask(value)
+    return value
+
+
+_UMASK_AT_IMPORT = _umask_at_import()
+
+
 def _default_mode() -> int:
     """File permissions a plain ``open(..., "w")`` would give (0o666 less the umask)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+    return 0o666 & ~process_umask()
 
 
 def atomic_write_bytes(path, data: bytes, *, private: bool = False) -> Path:

@@ -129,9 +129,9 @@ class StagedReport:
 
 
 def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+    from .export import process_umask
+
+    return process_umask()
 
 
 def swap_in(staged, final) -> Path:

@@ -98,3 +98,16 @@ def test_shareable_files_get_usual_permissions_restricted_ones_owner_only(tmp_pa
     os.umask(umask)
     assert stat.S_IMODE(shared.stat().st_mode) == 0o666 & ~umask
     assert stat.S_IMODE(restricted.stat().st_mode) == 0o600
+
+
+def test_reading_the_umask_never_changes_it(monkeypatch):
+    """Report threads write files concurrently: a temporary umask of 0 would leak into their files."""
+    import os
+
+    from iro_analysis import export
+
+    calls = []
+    monkeypatch.setattr(os, "umask", lambda value: calls.append(value) or 0o022)
+    assert export.process_umask() in (0o022, 0o002, 0o027, 0o077, 0o007, 0)
+    export._default_mode()
+    assert calls == []
