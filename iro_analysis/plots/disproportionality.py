@@ -99,7 +99,9 @@ def ratio_plot_alt_text(table: pd.DataFrame, *, measure: str = "representation_r
     if below:
         text += f" Interval entirely below 1: {', '.join(below)}."
     if hidden:
-        text += f" Not shown (fewer than {suppress_below} children): {len(hidden)} group(s)."
+        # hidden groups include ones hidden to protect another (secondary): not all are "fewer than 5"
+        text += (f" Not shown to protect children's privacy (c: fewer than {suppress_below} children, or hidden so "
+                 f"that such a number cannot be worked out): {len(hidden)} group(s), {', '.join(map(str, hidden))}.")
     denominator = table["denominator"].dropna().iloc[0] if "denominator" in table.columns and len(table) else ""
     if denominator:
         text += f" Population: {denominator}."
@@ -177,7 +179,7 @@ def ratio_plot(table: pd.DataFrame, *, measure: str = "representation_ratio", ax
         if "ALL AGES" in denominator.upper():
             notes.append("All-ages population, not children: ratios for Mixed and Asian children are overstated.")
     if hidden:
-        notes.append(f"{len(hidden)} group(s) with fewer than {suppress_below} children not shown.")
+        notes.append(f"Not shown (c): {', '.join(map(str, hidden))}.")
     conf = table.attrs.get("confidence", 0.95)
     notes.append(f"Lines: {conf:.0%} intervals.")
     ax.text(0.0, -0.22 - 0.04 * max(0, 5 - len(rows)), " ".join(notes), transform=ax.transAxes, fontsize=8,
