@@ -81,6 +81,19 @@ def test_png_is_drawn_once_as_a_palette_image(draws):
     assert image.convert("RGB").getpixel((0, 0)) == (255, 255, 255)  # the background stays white
 
 
+def test_palette_png_looks_like_the_full_colour_drawing():
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    figure = _chart().figure
+    palette = np.asarray(Image.open(io.BytesIO(plots.render(figure))).convert("RGB"), dtype=int)
+    canvas = FigureCanvasAgg(figure)  # the same figure, margins already fitted, drawn in 32 bits
+    canvas.draw()
+    full = np.asarray(canvas.buffer_rgba())[..., :3].astype(int)
+    assert palette.shape == full.shape and np.abs(palette - full).max() <= 8
+    plt.close(figure)
+
+
 def test_svg_is_drawn_once_keeps_text_as_text_and_is_deterministic(draws):
     svg = plots.render(_chart(), format="svg")
     assert draws == {"draw": 1, "savefig": 0}
