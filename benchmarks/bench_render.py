@@ -17,15 +17,19 @@ unless ``--data`` is given, builds the authority report
   on the report's own counts) listing every outcome (old) and by halves of the categories
   (new), and checks that the p-values agree;
 * times, in fresh interpreters, setting the chart style the old way (pyplot and
-  ``seaborn.set_theme``) and the new way (``plots.set_style``), alone and with the modules the
-  report notebook imports.
+  ``seaborn.set_theme``) and the new way (``plots.set_style``), alone and with everything else
+  the report notebook imports by the end of its run (scipy.stats and pyplot included), with
+  one BLAS thread so that idle threads do not count.
 
-Not a test: timings vary with the machine and its load.
+Times are CPU seconds of this process (of the child interpreter for the set-up), which vary
+less than wall time when other processes share the machine. Not a test.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -44,10 +48,11 @@ OLD_STYLE = ("import matplotlib.pyplot, seaborn as sns, iro_analysis, iro_analys
              "sns.set_theme(style='whitegrid', palette=iro_analysis.plots.PALETTE, rc={'figure.dpi': 100, "
              "'savefig.dpi': 150, 'axes.titlesize': 12, 'axes.titleweight': 'bold'})")
 NEW_STYLE = "import iro_analysis, iro_analysis.plots; iro_analysis.plots.set_style()"
-# what the report notebook's first cells import besides the style
-REPORT_MODULES = ("; import iro_analysis.report, iro_analysis.authority_report, iro_analysis.plots.cohorts, "
-                  "iro_analysis.plots.timeliness, iro_analysis.plots.benchmarks, "
-                  "iro_analysis.plots.disproportionality")
+# what the report notebook imports by the end of its run besides the style: its modules,
+# scipy.stats (through the statistics) and pyplot (for the first chart)
+REPORT_MODULES = ("; import iro_analysis.report, iro_analysis.authority_report, iro_analysis.disproportionality, "
+                  "iro_analysis.stats, iro_analysis.plots.cohorts, iro_analysis.plots.timeliness, "
+                  "iro_analysis.plots.benchmarks, iro_analysis.plots.disproportionality, matplotlib.pyplot")
 
 
 class DrawCounter:
@@ -104,19 +109,19 @@ def build_report(la: str, year: int, data_dir: Path, out: Path):
 
 
 def _timed(fn, repeat):
-    """Median seconds of ``repeat`` calls of ``fn(i)``, and the last result."""
+    """Median CPU seconds of ``repeat`` calls of ``fn(i)``, and the last result."""
     times, result = [], None
     for i in range(repeat):
-        start = time.perf_counter()
+        start = time.process_time()
         result = fn(i)
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return statistics.median(times), result
 
 
 def bench_charts(report, repeat: int) -> None:
     from iro_analysis import plots
 
-    print(f"\nCharts (median of {repeat}; render only, the chart is drawn into its Axes beforehand)")
+    print(f"\nCharts (CPU seconds, median of {repeat}; rendering only: the chart is drawn into its Axes first)")
     print(f"{'chart':18s} {'old s':>7s} {'new s':>7s} {'x':>5s} {'draws':>7s} {'old KB':>7s} {'new KB':>7s} "
           f"{'ratio':>6s} {'svg s':>7s} {'svg KB':>7s}")
     totals = {"old_s": 0.0, "new_s": 0.0, "svg_s": 0.0, "old_b": 0, "new_b": 0, "svg_b": 0}
@@ -128,10 +133,10 @@ def bench_charts(report, repeat: int) -> None:
         def once(render):
             def run(_):
                 figure = draw().figure
-                start = time.perf_counter()
+                start = time.process_time()
                 with DrawCounter() as counter:
                     out = render(figure)
-                seconds = time.perf_counter() - start
+                seconds = time.process_time() - start
                 plt.close(figure)
                 return seconds, out, counter.calls
             results = [run(i) for i in range(repeat)]
@@ -160,7 +165,7 @@ def bench_charts(report, repeat: int) -> None:
 def bench_multinomial(seen, repeat: int) -> None:
     from iro_analysis.stats import tests
 
-    print(f"\nWhole-distribution test (median of {repeat})")
+    print(f"\nWhole-distribution test (CPU seconds, median of {repeat})")
     for observed, probabilities in seen:
         new_s, new = _timed(lambda _: tests.exact_multinomial_test(observed, probabilities), repeat)
         split = tests._split_enumeration_p_value
@@ -176,18 +181,21 @@ def bench_multinomial(seen, repeat: int) -> None:
 
 
 def bench_imports(repeat: int) -> None:
-    print(f"\nKernel set-up in a fresh interpreter (median of {repeat}, interpreter start-up subtracted)")
+    print(f"\nKernel set-up in a fresh interpreter (CPU seconds, median of {repeat}, start-up subtracted)")
 
-    def wall(code):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True)
-        return time.perf_counter() - start
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
 
-    baseline = statistics.median(wall("pass") for _ in range(repeat))
+    def cpu(code):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run([sys.executable, "-c", code], check=True, env=env)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+    baseline = statistics.median(cpu("pass") for _ in range(repeat))
     for label, old, new in (("style only", OLD_STYLE, NEW_STYLE),
                             ("report kernel", OLD_STYLE + REPORT_MODULES, NEW_STYLE + REPORT_MODULES)):
-        old_s = statistics.median(wall(old) for _ in range(repeat)) - baseline
-        new_s = statistics.median(wall(new) for _ in range(repeat)) - baseline
+        old_s = statistics.median(cpu(old) for _ in range(repeat)) - baseline
+        new_s = statistics.median(cpu(new) for _ in range(repeat)) - baseline
         print(f"{label:14s} old {old_s:.2f} s, new {new_s:.2f} s (saves {old_s - new_s:.2f} s)")
 
 

@@ -74,29 +74,42 @@ def displayed(monkeypatch):
 
 def test_png_is_drawn_once_as_a_palette_image(draws):
     png = plots.render(_chart())
-    assert draws == {"draw": 1, "savefig": 0}
+    assert draws == {"draw": 1, "savefig": 1}
     image = Image.open(io.BytesIO(png))
     assert image.format == "PNG" and image.mode == "P" and len(image.getcolors()) <= 256
-    assert image.size == (600, 300)  # the figure at its own dpi (100), margins fitted, not cropped
     assert image.convert("RGB").getpixel((0, 0)) == (255, 255, 255)  # the background stays white
 
 
-def test_palette_png_looks_like_the_full_colour_drawing():
+def test_palette_png_looks_like_what_ipython_showed():
     import numpy as np
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from IPython.core.pylabtools import print_figure
 
-    figure = _chart().figure
-    palette = np.asarray(Image.open(io.BytesIO(plots.render(figure))).convert("RGB"), dtype=int)
-    canvas = FigureCanvasAgg(figure)  # the same figure, margins already fitted, drawn in 32 bits
-    canvas.draw()
-    full = np.asarray(canvas.buffer_rgba())[..., :3].astype(int)
-    assert palette.shape == full.shape and np.abs(palette - full).max() <= 8
-    plt.close(figure)
+    old = _chart().figure
+    old.tight_layout()  # the previous plots.show, then IPython's inline display
+    shown = Image.open(io.BytesIO(print_figure(old, fmt="png", bbox_inches="tight")))
+    rendered = Image.open(io.BytesIO(plots.render(_chart())))
+    assert rendered.size == shown.size  # the same crop: what is drawn plus 0.1 inch
+    difference = np.abs(np.asarray(rendered.convert("RGB"), dtype=int) - np.asarray(shown.convert("RGB"), dtype=int))
+    assert difference.max() <= 8
+    plt.close("all")
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_a_label_wider_than_the_figure_is_kept_whole(fmt):
+    ax = _chart()
+    ax.set_xlabel("Representation ratio (share of children in care / share of all children) " * 2)
+    out = plots.render(ax, format=fmt)
+    if fmt == "png":
+        width = Image.open(io.BytesIO(out)).size[0]
+    else:
+        width = float(re.search(r'width="([0-9.]+)pt"', out).group(1)) / 72 * 100
+    assert width > 600  # wider than the 6-inch figure at 100 dpi
+    plt.close("all")
 
 
 def test_svg_is_drawn_once_keeps_text_as_text_and_is_deterministic(draws):
     svg = plots.render(_chart(), format="svg")
-    assert draws == {"draw": 1, "savefig": 0}
+    assert draws == {"draw": 1, "savefig": 1}
     assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
     assert ">Most children were on a care order</text>" in svg and "Care order" in svg
     assert "<?xml" not in svg and "<metadata>" not in svg and "DOCTYPE" not in svg

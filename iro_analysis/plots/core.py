@@ -108,27 +108,41 @@ def render(ax_or_fig, *, format: str = "png"):
 
     Notes
     -----
-    The margins are fitted once with ``Figure.tight_layout`` (which measures the labels without
-    drawing) and the figure is then drawn once. Displaying a figure the usual way in a notebook
-    (``bbox_inches="tight"``) draws it twice, and writes a 32-bit PNG about three times larger.
+    As IPython shows a figure, the margins are fitted with ``Figure.tight_layout`` and the
+    image is cropped to what is drawn plus 0.1 inch (so a label wider than the figure is kept
+    whole); both measure the artists without drawing them. The figure is then drawn once.
+    Displaying a figure the usual way in a notebook (``bbox_inches="tight"``) draws it twice,
+    and writes a 32-bit PNG about two and a half times larger.
     """
     if format not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, got {format!r}.")
     figure = _figure(ax_or_fig)
     figure.tight_layout()
+    # tight_layout leaves a placeholder layout engine, with which savefig draws once more
+    # (without output) before drawing; the layout is done, so no engine is needed
+    figure.set_layout_engine(None)
+    box = figure.get_tightbbox().padded(mpl.rcParams["savefig.pad_inches"])
     if format == "svg":
-        return _svg(figure)
-    return _palette_png(figure)
+        return _svg(figure, box)
+    return _palette_png(figure, box)
 
 
-def _palette_png(figure) -> bytes:
+def _palette_png(figure, box) -> bytes:
     import numpy as np
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
-    canvas = FigureCanvasAgg(figure)
-    canvas.draw()
-    image = Image.fromarray(np.asarray(canvas.buffer_rgba()))
+    buffer = io.BytesIO()
+    # raw RGBA pixels: no 32-bit PNG to encode and decode again before reducing the colours
+    figure.savefig(buffer, format="rgba", dpi=figure.dpi, bbox_inches=box)
+    pixels = np.frombuffer(buffer.getvalue(), dtype=np.uint8)
+    # The canvas is the box at the figure's dpi cut to whole pixels; matplotlib rounds up a size
+    # within 1e-8 of a whole pixel (since 3.9; earlier versions truncate), so both are tried.
+    sizes = {(int(box.width * figure.dpi + e), int(box.height * figure.dpi + e)) for e in (1e-8, 0.0)}
+    matching = [(w, h) for w, h in sizes if w * h * 4 == pixels.size]
+    if not matching:
+        raise RuntimeError(f"the chart came out as {pixels.size} bytes, not the RGBA of any of {sorted(sizes)}.")
+    width, height = matching[0]
+    image = Image.fromarray(pixels.reshape(height, width, 4))
     if image.getextrema()[3][0] < 255:  # a see-through background would turn black without alpha
         image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image)
     # Charts are a few flat colours plus anti-aliased edges: 256 colours lose nothing visible
@@ -142,14 +156,11 @@ def _palette_png(figure) -> bytes:
     return buffer.getvalue()
 
 
-def _svg(figure) -> str:
-    from matplotlib.backends.backend_svg import FigureCanvasSVG
-
+def _svg(figure, box) -> str:
     buffer = io.BytesIO()
-    # the backend's print method directly: Figure.savefig would draw once more to apply the layout
     with mpl.rc_context(_SVG_RC):
-        FigureCanvasSVG(figure).print_svg(buffer, metadata={"Date": None, "Creator": None, "Format": None,
-                                                            "Type": None})
+        figure.savefig(buffer, format="svg", dpi=figure.dpi, bbox_inches=box,
+                       metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
     text = _SVG_METADATA.sub("", _SVG_PROLOGUE.sub("", buffer.getvalue().decode("utf-8"), count=1), count=1)
     # matplotlib numbers its ids from 1 in every file (figure_1, axes_1, ...); inline on one page
     # they would clash, so each chart's ids get a prefix taken from its content.
