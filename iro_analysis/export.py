@@ -274,9 +274,12 @@ def notebook_to_html(notebook, html_path, *, identifiers=(), title: str | None =
 
     Notes
     -----
-    The package's ``offline_lab`` template drops the require.js/MathJax/mermaid scripts that the
-    stock template loads from a CDN, so the file opens without network access; code cells and
-    prompts are excluded.
+    The package's ``offline_lab`` template writes the page around JupyterLab's cell markup
+    itself: a small stylesheet (``report.css``, with print rules for A4) instead of the
+    JupyterLab theme, and none of the require.js/MathJax/mermaid scripts the stock template
+    loads from a CDN, so the file opens without network access. Charts keep their alt text
+    (``<img alt>`` for PNG, ``<figure role="img" aria-label>`` around inline SVG); code cells
+    and prompts are excluded.
     """
     import nbformat
     from nbconvert import HTMLExporter

@@ -327,6 +327,92 @@ def _compositions(n: int, k: int) -> np.ndarray:
     return np.column_stack([parts, n - sums])
 
 
+def _category_terms(n: int, expected: np.ndarray, log_prob: np.ndarray, lgam: np.ndarray):
+    r"""Per category g and count y = 0..n: the X² term and the log-probability term.
+
+    An outcome's X² is the sum of its categories' X² terms, and its log-probability is
+    :math:`\log N!` plus the sum of its log-probability terms
+    (:math:`y\log\pi_g - \log y!`); both add up over categories, which is what lets
+    :func:`_split_enumeration_p_value` treat two halves of the categories separately.
+    """
+    y = np.arange(n + 1, dtype=float)
+    x2 = (y[None, :] - expected[:, None]) ** 2 / expected[:, None]
+    lp = y[None, :] * log_prob[:, None] - lgam[None, : n + 1]
+    return x2, lp
+
+
+def _split_enumeration_p_value(n: int, expected: np.ndarray, log_prob: np.ndarray, lgam: np.ndarray,
+                               ordering: str, x2_obs: float, lp_obs: float) -> float:
+    r"""Exact multinomial p-value, every outcome counted, without listing every outcome.
+
+    The categories are split into a first half A and a second half B. For each total m of A,
+    the outcomes of A (summing to m) and of B (summing to N - m) are listed separately; B's are
+    sorted by their part of the statistic, with running sums of their probabilities, so that
+    for each outcome of A one binary search gives the total probability of the B outcomes that
+    make the whole outcome at least as extreme. The outcomes counted and the tie tolerances are
+    those of complete enumeration; the work is about :math:`\sum_m (|A_m| + |B_{N-m}|)` rows
+    (for 5 categories and N = 95, 152,000 rows instead of 3,764,376 outcomes).
+    """
+    k = expected.size
+    half = k // 2
+    first, second = np.arange(half), np.arange(half, k)
+    x2_terms, lp_terms = _category_terms(n, expected, log_prob, lgam)
+
+    def side(categories, total):
+        counts = _compositions(total, categories.size)
+        return (x2_terms[categories[None, :], counts].sum(axis=1),
+                lp_terms[categories[None, :], counts].sum(axis=1))
+
+    if ordering == "chisq":
+        threshold = x2_obs * _ALMOST_ONE  # extreme: X²_A + X²_B >= threshold
+    else:
+        threshold = lp_obs - lgam[n] + math.log(_REL_ERR)  # extreme: lp_A + lp_B <= threshold
+    total = 0.0
+    for m in range(n + 1):
+        x2_a, lp_a = side(first, m)
+        x2_b, lp_b = side(second, n - m)
+        # probabilities of B's outcomes scaled by the largest, so that none underflows alone
+        scale = lp_b.max()
+        if ordering == "chisq":
+            order = np.argsort(x2_b, kind="stable")
+            keys = x2_b[order]
+            # tail[i]: probability of the B outcomes from the i-th smallest X² upwards
+            tail = np.append(np.cumsum(np.exp(lp_b[order] - scale)[::-1])[::-1], 0.0)
+            b_mass = tail[np.searchsorted(keys, threshold - x2_a, side="left")]
+        else:
+            order = np.argsort(lp_b, kind="stable")
+            keys = lp_b[order]
+            head = np.concatenate([[0.0], np.cumsum(np.exp(keys - scale))])
+            b_mass = head[np.searchsorted(keys, threshold - lp_a, side="right")]
+        total += float((np.exp(lgam[n] + lp_a + scale) * b_mass).sum())
+    return total
+
+
+def _full_enumeration_p_value(n: int, expected: np.ndarray, log_prob: np.ndarray, lgam: np.ndarray,
+                              ordering: str, x2_obs: float, lp_obs: float) -> float:
+    """Exact multinomial p-value by listing every outcome (the reference for the split method).
+
+    Slower than :func:`_split_enumeration_p_value` by one to two orders of magnitude; kept to
+    check it (tests) and to measure it (``benchmarks/bench_render.py``).
+    """
+    k = expected.size
+
+    def log_pmf(counts):
+        return lgam[n] - lgam[counts].sum(axis=-1) + (counts * log_prob).sum(axis=-1)
+
+    total = 0.0
+    for first in range(n + 1):  # by the first category's count, to bound memory
+        rest = _compositions(n - first, k - 1)
+        counts = np.column_stack([np.full(rest.shape[0], first, dtype=np.int64), rest])
+        if ordering == "chisq":
+            sel = _x2(counts, expected) >= x2_obs * _ALMOST_ONE
+        else:
+            sel = log_pmf(counts) <= lp_obs + math.log(_REL_ERR)
+        if np.any(sel):
+            total += float(np.exp(log_pmf(counts[sel])).sum())
+    return total
+
+
 def exact_multinomial_test(
     observed,
     probabilities,
@@ -353,9 +439,11 @@ def exact_multinomial_test(
         ``"auto"`` enumerates when the number of outcomes
         :math:`\binom{N+k-1}{k-1}` is at most ``max_outcomes``, else simulates.
     max_outcomes : int, default 5,000,000
-        Largest enumeration attempted by ``"auto"`` (N = 100 with 5 groups is 4,598,126).
+        Largest number of outcomes ``"auto"`` counts exactly (N = 100 with 5 groups is
+        4,598,126; N = 95, Wokingham's children in care of known ethnicity, 3,764,376).
     n_sim : int, default 200,000
-        Monte Carlo replicates.
+        Monte Carlo replicates: the standard error :math:`\sqrt{p(1-p)/B}` is at most 0.0011,
+        about 0.00049 at p = 0.05 and 0.00005 at p = 0.0005.
     seed : int or None, default 20240601
         Seed for :func:`numpy.random.default_rng`; fixed so that reports are reproducible.
 
@@ -373,7 +461,11 @@ def exact_multinomial_test(
     Enumeration: :math:`p = \sum P(y)` over all outcomes y with :math:`X^2(y) \ge X^2_{obs}`
     (``ordering="chisq"``) or :math:`P(y) \le P_{obs}` (``"probability"``), with
     :math:`P(y) = N!\prod_g \pi_g^{y_g}/y_g!`; ties within R's tolerances count as extreme.
-    Equals R ``EMT::multinomial.test(obs, prob, useChisq=TRUE|FALSE)``.
+    Equals R ``EMT::multinomial.test(obs, prob, useChisq=TRUE|FALSE)``. Every outcome is
+    counted, but not listed one by one: both the statistic and the log-probability are sums
+    over categories, so the outcomes of each half of the categories are listed separately
+    and matched by sorting and binary search (about 0.01 s instead of 1 s for N = 95 and 5
+    groups; same p-value to rounding).
     Monte Carlo: :math:`p = (1 + \#\{T_{sim} \text{ as extreme}\})/(B + 1)` with B draws of
     ``Generator.multinomial`` (as R ``chisq.test(simulate.p.value=TRUE)``); its standard
     error :math:`\sqrt{p(1-p)/B}` is reported.
@@ -411,14 +503,7 @@ def exact_multinomial_test(
         return log_pmf(counts) <= lp_obs + math.log(_REL_ERR)
 
     if use_enum:
-        # Enumerate by the first category's count to bound memory.
-        total = 0.0
-        for first in range(n + 1):
-            rest = _compositions(n - first, k - 1)
-            counts = np.column_stack([np.full(rest.shape[0], first, dtype=np.int64), rest])
-            sel = extreme(counts)
-            if np.any(sel):
-                total += float(np.exp(log_pmf(counts[sel])).sum())
+        total = _split_enumeration_p_value(n, expected, log_prob, lgam, ordering, x2_obs, lp_obs)
         return GoodnessOfFitResult(
             method="exact_multinomial", statistic=x2_obs, df=k - 1, p_value=min(1.0, total),
             asymptotic_p_value=base.p_value, conditions_met=base.conditions_met,
