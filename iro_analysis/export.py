@@ -413,12 +413,13 @@ def _notebook_problems(path: Path, guard: IdentifierGuard) -> list[str]:
             if "text" in output:
                 pieces.append(str(output["text"]))
             for mime, value in (output.get("data") or {}).items():
-                if mime.startswith("image/"):
-                    continue
+                if mime.startswith("image/") and mime != "image/svg+xml":
+                    continue  # base64 pixels hold no text; an SVG's labels are text and are read
                 pieces.append(value if isinstance(value, str) else "".join(value) if isinstance(value, list) else str(value))
             pieces.extend([str(output.get("evalue", ""))] + [str(t) for t in output.get("traceback", [])])
-            for alt in ((output.get("metadata") or {}).get("image/png") or {}).values():
-                pieces.append(str(alt))
+            for mime, meta in (output.get("metadata") or {}).items():
+                if mime.startswith("image/") and isinstance(meta, dict):
+                    pieces.extend(str(value) for value in meta.values())  # alt text of any image type
             text = "\n".join(pieces)
             for found in (guard.in_text(text) if guard else []) + scan_text_for_identifiers(text, ()):
                 problems.append(f"cell {number} output holds a child identifier or postcode ({found[:2]}…)")

@@ -351,8 +351,8 @@ class Publication:
         return out
 
     def _format(self, table: PublishedTable, column: str, value) -> str:
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            return ""
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return ""  # None, NaN, NaT and pd.NA all read as an empty cell, never "<NA>"
         if column in table.counts:
             return f"{int(round(float(value))):,}"
         if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):

@@ -251,3 +251,21 @@ def test_the_last_check_covers_the_workbook_and_the_executed_notebook(tmp_path):
     nbformat.write(nb, str(tmp_path / "report.ipynb"))
     with pytest.raises(DisclosureError, match="report.ipynb"):
         _verify_staged(tmp_path, ["AB/12345"])
+
+
+def test_the_notebook_scan_reads_svg_chart_text_and_alt_text(tmp_path):
+    import nbformat
+
+    from iro_analysis.export import scan_shareable_file
+
+    nb = nbformat.v4.new_notebook()
+    svg = '<svg xmlns="http://www.w3.org/2000/svg"><text>AB/12345</text></svg>'
+    nb.cells = [nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output(
+        "display_data", data={"image/svg+xml": svg, "text/plain": "chart"},
+        metadata={"image/svg+xml": {"alt": "clean"}})])]
+    nbformat.write(nb, str(tmp_path / "report.ipynb"))
+    assert any("identifier" in p for p in scan_shareable_file(tmp_path / "report.ipynb", ["AB/12345"]))
+    nb.cells[0].outputs[0]["data"]["image/svg+xml"] = '<svg xmlns="http://www.w3.org/2000/svg"></svg>'
+    nb.cells[0].outputs[0]["metadata"]["image/svg+xml"]["alt"] = "bar for AB/12345"
+    nbformat.write(nb, str(tmp_path / "report.ipynb"))
+    assert any("identifier" in p for p in scan_shareable_file(tmp_path / "report.ipynb", ["AB/12345"]))
