@@ -254,6 +254,7 @@ def run_report(
     report_timeout: float | None = 3600,
     cancel: threading.Event | None = None,
     token: str | None = None,
+    warm_pool: str | None = None,
 ) -> RunRecord:
     """Execute the report notebook for one authority, export it to HTML and publish it whole.
 
@@ -281,6 +282,9 @@ def run_report(
         When set (by :func:`run_batch` on Ctrl-C), a report not yet started is not run.
     token : str, optional
         Names this run's kernel for :func:`iro_analysis.kernels.kill_kernels`.
+    warm_pool : str, optional
+        A batch id: run on that batch's warm kernels in this process (:mod:`iro_analysis.warm`)
+        instead of a new kernel started by papermill.
 
     Returns
     -------
@@ -334,7 +338,7 @@ def run_report(
             if watchdog is not None:
                 watchdog.start()
             _execute(template, staged, params, kernel_name=kernel_name, timeout=timeout, token=token,
-                     identifiers_from=data_dir, title=title)
+                     identifiers_from=data_dir, title=title, warm_pool=warm_pool)
             staged.swap_in()
             return outcome("ok")
         except Exception as exc:  # classified below: every failure becomes a record
@@ -350,9 +354,10 @@ def run_report(
 
 
 def _classify(exc: Exception) -> tuple[str, str, str]:
+    from nbclient.exceptions import CellExecutionError
     from papermill.exceptions import PapermillExecutionError
 
-    if isinstance(exc, PapermillExecutionError):
+    if isinstance(exc, (PapermillExecutionError, CellExecutionError)):
         return "failed", exc.ename, str(exc.evalue)
     if isinstance(exc, IroAnalysisError):
         return "failed", type(exc).__name__, str(exc)
@@ -363,13 +368,18 @@ def _classify(exc: Exception) -> tuple[str, str, str]:
 
 
 def _execute(template: Path, staged: StagedReport, params: dict, *, kernel_name: str, timeout: int,
-             token: str, identifiers_from, title: str) -> None:
+             token: str, identifiers_from, title: str, warm_pool: str | None = None) -> None:
     import papermill as pm
 
     from .kernels import ReportKernelManager, kernel_scope
 
     def execute():
         with kernel_scope(token):
+            if warm_pool is not None:
+                from .warm import execute_notebook
+
+                return execute_notebook(template, staged.folder / "report.ipynb", params, batch_id=warm_pool,
+                                        token=token, kernel_name=kernel_name, timeout=timeout)
             try:
                 return pm.execute_notebook(
                     str(template),
@@ -532,7 +542,7 @@ def run_batch(
             pool.submit(
                 run_report, authority.la_code, year_value, data_dir=returns[authority.la_code],
                 output_root=folder.parent, notebook=template, parameters=parameters, timeout=timeout,
-                report_timeout=report_timeout, token=f"{batch_id}/{authority.la_code}",
+                report_timeout=report_timeout, token=f"{batch_id}/{authority.la_code}", warm_pool=batch_id,
                 # an Event cannot travel to another process; remote reports are cancelled by Dask
                 cancel=cancel if own_executor else None,
             ): authority
@@ -551,6 +561,7 @@ def run_batch(
         bar.close()
         if own_executor:
             pool.shutdown(wait=not interrupted, cancel_futures=True)
+        _close_warm_kernels(pool, batch_id)
         forget_kills(batch_id)
     finished = [records[a.la_code] for a in authorities if a.la_code in records
                 and records[a.la_code].status != "cancelled"]
@@ -561,6 +572,17 @@ def run_batch(
         raise BatchInterrupted(manifest, [a.la_code for a in authorities if a.la_code not in
                                           {r.la_code for r in finished}], folder)
     return manifest
+
+
+def _close_warm_kernels(pool, batch_id: str) -> None:
+    """Stop the batch's warm kernels here and, on a Dask cluster, on every worker."""
+    from .warm import close_pool
+
+    client = getattr(pool, "_client", None)
+    if client is not None and hasattr(client, "run"):
+        with contextlib.suppress(Exception):  # a worker that has gone took its kernels with it
+            client.run(close_pool, batch_id)
+    close_pool(batch_id)
 
 
 def _gave_up(authority, folder: Path, exc: BaseException | str) -> RunRecord:
