@@ -114,6 +114,10 @@ class WarmKernel:
         """Whether the kernel process is running."""
         return self.km is not None and self._call(self.km.is_alive())
 
+    def start(self) -> None:
+        """Start the kernel and import what reports use in it."""
+        self._call(self._start())
+
     async def _start(self) -> None:
         from .kernels import ReportKernelManager
 
@@ -162,7 +166,7 @@ class WarmKernel:
         if self.km is not None and not self.alive:
             self.close()
         if self.km is None:
-            self._call(self._start())
+            self.start()
         try:
             with serving(self.km, token):
                 executed = self._call(self._execute(nb, timeout))

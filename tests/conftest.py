@@ -80,3 +80,47 @@ def tiny_notebook(tmp_path_factory):
     path = tmp_path_factory.mktemp("notebook") / "tiny.ipynb"
     nbformat.write(nb, str(path))
     return path
+
+
+# Records what the kernel holds when the report starts, then leaves as much behind as it can.
+LEAKY_CODE = """\
+import json, os, tempfile
+import matplotlib
+import matplotlib.pyplot as plt
+from iro_analysis.report import validate_parameters
+params = validate_parameters(la, year, output_dir=output_dir)
+params.restricted_dir.mkdir(parents=True, exist_ok=True)
+seen = {
+    "pid": os.getpid(),
+    "leftover_variable": "secret_from_last_report" in globals(),
+    "figures": plt.get_fignums(),
+    "linewidth": matplotlib.rcParams["lines.linewidth"],
+    "reference_dir": os.environ.get("IRO_REFERENCE_DIR"),
+    "cwd": os.getcwd(),
+    "execution_count": get_ipython().execution_count,
+}
+(params.restricted_dir / "seen.json").write_text(json.dumps(seen))
+secret_from_last_report = la
+plt.figure()
+matplotlib.rcParams["lines.linewidth"] = 9.5
+os.environ["IRO_REFERENCE_DIR"] = tempfile.gettempdir() + "/reference-of-" + la
+os.chdir(tempfile.gettempdir())
+print(f"Report body for {params.la_name}")
+"""
+
+
+@pytest.fixture(scope="session")
+def leaky_notebook(tmp_path_factory):
+    """A report notebook that records what the kernel holds when it starts, then leaves things behind."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    parameters = nbformat.v4.new_code_cell(
+        'la: str = "872"  # authority\nyear: int = 2023  # year\ndata_dir: str = ""  # return\n'
+        'output_dir: str = "out"  # outputs')
+    parameters.metadata["tags"] = ["parameters"]
+    nb.cells = [parameters, nbformat.v4.new_code_cell(LEAKY_CODE)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path_factory.mktemp("notebook") / "leaky.ipynb"
+    nbformat.write(nb, str(path))
+    return path
