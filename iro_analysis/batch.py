@@ -1,9 +1,12 @@
 """Run the report notebooks with papermill and export them to shareable HTML.
 
-One task = one authority and year: papermill executes ``notebooks/authority_report.ipynb`` with
-that authority's parameters, and the same worker exports the executed notebook to HTML with the
-package's offline template (see :mod:`iro_analysis.export`). :func:`run_batch` runs many tasks
-on any ``concurrent.futures`` executor (threads by default; pass
+One task = one authority and year: ``notebooks/authority_report.ipynb`` is executed with that
+authority's parameters, and the same worker exports the executed notebook to HTML with the
+package's offline template (see :mod:`iro_analysis.export`). :func:`run_report` alone starts a
+kernel with papermill; :func:`run_batch` runs its reports on warm kernels that serve authority
+after authority and are reset in between (:mod:`iro_analysis.warm`), so imports, kernel start,
+reference data and national tables are paid once per worker, not once per report. It runs the
+tasks on any ``concurrent.futures`` executor (threads by default; pass
 ``dask.distributed.Client(...).get_executor()`` for a cluster), merges their records into the
 year's manifest and index page, and never lets one authority's failure stop the others.
 
@@ -474,7 +477,10 @@ def run_batch(
     report_timeout: float | None = 3600,
     worker_wait: float = 60.0,
 ) -> pd.DataFrame:
-    """Run :func:`run_report` for many authorities in parallel.
+    """Run :func:`run_report` for many authorities in parallel, on warm kernels.
+
+    Each worker keeps one kernel for the length of the batch (:mod:`iro_analysis.warm`); it is
+    reset before every authority and stopped when the batch ends.
 
     Parameters
     ----------

@@ -18,12 +18,10 @@ def _pools():
     return len(warm._POOLS)
 
 
-def test_a_local_cluster_with_two_worker_processes_runs_warm_reports(tmp_path, synthetic_rutland, leaky_notebook):
-    returns = tmp_path / "returns"
-    returns.mkdir()
+def test_a_local_cluster_with_two_worker_processes_runs_warm_reports(tmp_path, synthetic_rutland, leaky_notebook,
+                                                                   link_returns):
     codes = ["872", "857", "213", "330"]
-    for code in codes:
-        (returns / code).symlink_to(synthetic_rutland, target_is_directory=True)
+    returns = link_returns(tmp_path / "returns", synthetic_rutland, codes)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as c:
         with distributed.Client(c) as client:
             manifest = batch.run_batch(2023, codes, data_root=returns, output_root=tmp_path / "out",

@@ -12,11 +12,8 @@ from iro_analysis.batch import run_batch
 pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
-def returns(tmp_path_factory, synthetic_rutland):
-    root = tmp_path_factory.mktemp("returns")
-    for code in ("872", "857", "213"):
-        (root / code).symlink_to(synthetic_rutland, target_is_directory=True)
-    return root
+def returns(tmp_path_factory, synthetic_rutland, link_returns):
+    return link_returns(tmp_path_factory.mktemp("returns"), synthetic_rutland, ("872", "857", "213"))
 
 
 def _seen(out, code):
