@@ -88,6 +88,10 @@ def reset_kernel_state() -> None:
 # --- in the batch's process ---------------------------------------------------------------------
 
 
+class KernelGone(RuntimeError):
+    """The kernel process ended while it was being reset or prepared."""
+
+
 class WarmKernel:
     """One kernel, its client and the event loop (in its own thread) that drives them.
 
@@ -131,10 +135,20 @@ class WarmKernel:
         await self._run_code(_PREPARE)
 
     async def _run_code(self, code: str, timeout: float = 300) -> None:
-        """Run code silently (no output, no history) and raise if it fails."""
+        """Run code silently (no output, no history) and raise if it fails or the kernel dies."""
+        import queue
+
         msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        deadline = self._loop.time() + timeout
         while True:
-            reply = await self.kc.get_shell_msg(timeout=timeout)
+            try:
+                reply = await self.kc.get_shell_msg(timeout=1)
+            except queue.Empty:
+                if not await self.km.is_alive():
+                    raise KernelGone("the report kernel died") from None
+                if self._loop.time() > deadline:
+                    raise TimeoutError(f"the report kernel did not answer within {timeout:g} s") from None
+                continue
             if reply["parent_header"].get("msg_id") == msg_id:
                 break
         content = reply["content"]
@@ -144,7 +158,6 @@ class WarmKernel:
     async def _execute(self, nb, timeout):
         from nbclient import NotebookClient
 
-        await self._run_code(_RESET)
         client = NotebookClient(nb, km=self.km, kernel_name=self.kernel_name, timeout=timeout, allow_errors=False)
         client.kc = self.kc
         return await client.async_execute()
@@ -163,10 +176,18 @@ class WarmKernel:
 
         from .kernels import serving
 
-        if self.km is not None and not self.alive:
-            self.close()
-        if self.km is None:
-            self.start()
+        for attempt in (1, 2):  # a kernel that died while waiting (killed, out of memory) is replaced
+            if self.km is not None and not self.alive:
+                self.close(restartable=True)
+            if self.km is None:
+                self.start()
+            try:
+                self._call(self._run_code(_RESET))
+                break
+            except KernelGone:
+                self.close(restartable=True)
+                if attempt == 2:
+                    raise
         try:
             with serving(self.km, token):
                 executed = self._call(self._execute(nb, timeout))

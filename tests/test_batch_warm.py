@@ -55,3 +55,20 @@ def test_a_failed_report_leaves_a_usable_kernel_for_the_next(tmp_path, returns, 
                          notebook=tiny_notebook, parameters={"fail": "boom"})
     assert manifest["status"].tolist() == ["failed", "failed"]
     assert manifest["error"].tolist() == ["RuntimeError", "RuntimeError"]  # not a dead-kernel "infra"
+
+
+def test_a_kernel_that_died_between_reports_is_replaced(tmp_path, leaky_notebook):
+    params = {"year": 2023, "output_dir": str(tmp_path)}
+    try:
+        warm.execute_notebook(leaky_notebook, tmp_path / "first.ipynb", {**params, "la": "872"},
+                              batch_id="died", token="died/872")
+        (kernel,) = warm.pool("died").kernels
+        first_pid = _seen(tmp_path, "872")["pid"]
+        kernel.km.kill_now()  # as an interrupt, or the system running out of memory, would
+        warm.execute_notebook(leaky_notebook, tmp_path / "second.ipynb", {**params, "la": "857"},
+                              batch_id="died", token="died/857")
+        assert _seen(tmp_path, "857")["pid"] != first_pid
+        assert warm.pool("died").kernels == [kernel]  # the same slot, with a new kernel
+    finally:
+        warm.close_pool("died")
+
