@@ -1,9 +1,12 @@
 """Run the report notebooks with papermill and export them to shareable HTML.
 
-One task = one authority and year: papermill executes ``notebooks/authority_report.ipynb`` with
-that authority's parameters, and the same worker exports the executed notebook to HTML with the
-package's offline template (see :mod:`iro_analysis.export`). :func:`run_batch` runs many tasks
-on any ``concurrent.futures`` executor (threads by default; pass
+One task = one authority and year: ``notebooks/authority_report.ipynb`` is executed with that
+authority's parameters, and the same worker exports the executed notebook to HTML with the
+package's offline template (see :mod:`iro_analysis.export`). :func:`run_report` alone starts a
+kernel with papermill; :func:`run_batch` runs its reports on warm kernels that serve authority
+after authority and are reset in between (:mod:`iro_analysis.warm`), so imports, kernel start,
+reference data and national tables are paid once per worker, not once per report. It runs the
+tasks on any ``concurrent.futures`` executor (threads by default; pass
 ``dask.distributed.Client(...).get_executor()`` for a cluster), merges their records into the
 year's manifest and index page, and never lets one authority's failure stop the others.
 
@@ -254,6 +257,7 @@ def run_report(
     report_timeout: float | None = 3600,
     cancel: threading.Event | None = None,
     token: str | None = None,
+    warm_pool: str | None = None,
 ) -> RunRecord:
     """Execute the report notebook for one authority, export it to HTML and publish it whole.
 
@@ -281,6 +285,9 @@ def run_report(
         When set (by :func:`run_batch` on Ctrl-C), a report not yet started is not run.
     token : str, optional
         Names this run's kernel for :func:`iro_analysis.kernels.kill_kernels`.
+    warm_pool : str, optional
+        A batch id: run on that batch's warm kernels in this process (:mod:`iro_analysis.warm`)
+        instead of a new kernel started by papermill.
 
     Returns
     -------
@@ -334,7 +341,7 @@ def run_report(
             if watchdog is not None:
                 watchdog.start()
             _execute(template, staged, params, kernel_name=kernel_name, timeout=timeout, token=token,
-                     identifiers_from=data_dir, title=title)
+                     identifiers_from=data_dir, title=title, warm_pool=warm_pool)
             staged.swap_in()
             return outcome("ok")
         except Exception as exc:  # classified below: every failure becomes a record
@@ -350,9 +357,10 @@ def run_report(
 
 
 def _classify(exc: Exception) -> tuple[str, str, str]:
+    from nbclient.exceptions import CellExecutionError
     from papermill.exceptions import PapermillExecutionError
 
-    if isinstance(exc, PapermillExecutionError):
+    if isinstance(exc, (PapermillExecutionError, CellExecutionError)):
         return "failed", exc.ename, str(exc.evalue)
     if isinstance(exc, IroAnalysisError):
         return "failed", type(exc).__name__, str(exc)
@@ -363,13 +371,18 @@ def _classify(exc: Exception) -> tuple[str, str, str]:
 
 
 def _execute(template: Path, staged: StagedReport, params: dict, *, kernel_name: str, timeout: int,
-             token: str, identifiers_from, title: str) -> None:
+             token: str, identifiers_from, title: str, warm_pool: str | None = None) -> None:
     import papermill as pm
 
     from .kernels import ReportKernelManager, kernel_scope
 
     def execute():
         with kernel_scope(token):
+            if warm_pool is not None:
+                from .warm import execute_notebook
+
+                return execute_notebook(template, staged.folder / "report.ipynb", params, batch_id=warm_pool,
+                                        token=token, kernel_name=kernel_name, timeout=timeout)
             try:
                 return pm.execute_notebook(
                     str(template),
@@ -423,6 +436,22 @@ def _data_dirs(data_root, authorities) -> dict[str, Path]:
     return {a.la_code: root / a.la_code for a in authorities}
 
 
+def _return_bytes(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _largest_first(authorities: list, returns: dict[str, Path]) -> list:
+    """Authorities in the order to start them: largest return first (ties in the order given).
+
+    A report's time grows with its return; starting the long ones first leaves short ones to
+    fill the workers at the end, instead of one long report running alone.
+    """
+    sizes = {a.la_code: _return_bytes(returns[a.la_code]) for a in authorities}
+    return sorted(authorities, key=lambda a: -sizes[a.la_code])
+
+
 def _dask_workers(pool) -> int | None:
     """Workers of a Dask executor (None for any other executor; 0 if the scheduler is gone)."""
     client = getattr(pool, "_client", None)
@@ -464,7 +493,10 @@ def run_batch(
     report_timeout: float | None = 3600,
     worker_wait: float = 60.0,
 ) -> pd.DataFrame:
-    """Run :func:`run_report` for many authorities in parallel.
+    """Run :func:`run_report` for many authorities in parallel, on warm kernels.
+
+    Each worker keeps one kernel for the length of the batch (:mod:`iro_analysis.warm`); it is
+    reset before every authority and stopped when the batch ends.
 
     Parameters
     ----------
@@ -532,11 +564,11 @@ def run_batch(
             pool.submit(
                 run_report, authority.la_code, year_value, data_dir=returns[authority.la_code],
                 output_root=folder.parent, notebook=template, parameters=parameters, timeout=timeout,
-                report_timeout=report_timeout, token=f"{batch_id}/{authority.la_code}",
+                report_timeout=report_timeout, token=f"{batch_id}/{authority.la_code}", warm_pool=batch_id,
                 # an Event cannot travel to another process; remote reports are cancelled by Dask
                 cancel=cancel if own_executor else None,
             ): authority
-            for authority in authorities
+            for authority in _largest_first(authorities, returns)
         })
         _collect(futures, records, bar, pool, folder, worker_wait)
     except KeyboardInterrupt:
@@ -551,6 +583,7 @@ def run_batch(
         bar.close()
         if own_executor:
             pool.shutdown(wait=not interrupted, cancel_futures=True)
+        _close_warm_kernels(pool, batch_id)
         forget_kills(batch_id)
     finished = [records[a.la_code] for a in authorities if a.la_code in records
                 and records[a.la_code].status != "cancelled"]
@@ -561,6 +594,17 @@ def run_batch(
         raise BatchInterrupted(manifest, [a.la_code for a in authorities if a.la_code not in
                                           {r.la_code for r in finished}], folder)
     return manifest
+
+
+def _close_warm_kernels(pool, batch_id: str) -> None:
+    """Stop the batch's warm kernels here and, on a Dask cluster, on every worker."""
+    from .warm import close_pool
+
+    client = getattr(pool, "_client", None)
+    if client is not None and hasattr(client, "run"):
+        with contextlib.suppress(Exception):  # a worker that has gone took its kernels with it
+            client.run(close_pool, batch_id)
+    close_pool(batch_id)
 
 
 def _gave_up(authority, folder: Path, exc: BaseException | str) -> RunRecord:

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
+from .cache import national
 from .errors import ParameterError, ReferenceDataError
 from .stats import funnel as _funnel
 
@@ -315,6 +316,12 @@ def indicator_values(indicator, *, release: int | None = None) -> pd.DataFrame:
     >>> int(v[(v.geographic_level == "National") & (v.year == 2025)].value.iloc[0])
     81770
     """
+    return _indicator_values(get_indicator(indicator).id, release)
+
+
+@national
+def _indicator_values(indicator: str, release: int | None) -> pd.DataFrame:
+    """:func:`indicator_values`, once per process for each indicator, release and set of files."""
     from .reference import dfe_cla
     from .reference import outcomes as _outcomes
 
@@ -864,6 +871,21 @@ def funnel_data(indicator, year: int | None = None, *, release: int | None = Non
     >>> bool(f.overdispersed.iloc[0]), f.limits.iloc[0].startswith("adjusted")
     (True, True)
     """
+    out = _funnel_all(get_indicator(indicator).id, year, release, target, method, scale, adjust, trim, alpha)
+    role = pd.Series("", index=out.index, dtype=object)
+    if la is not None:
+        auth = _resolve(la)
+        nb = _neighbours(auth.la_code, _model_key(model))
+        role[out["la_code"].isin(nb["neighbour_la_code"])] = "neighbour"
+        role[out["la_code"] == auth.la_code] = "authority"
+    out["role"] = role.to_numpy()
+    out["highlighted"] = out["role"] != ""
+    return out[FUNNEL_COLUMNS]
+
+
+@national
+def _funnel_all(indicator: str, year, release, target, method, scale, adjust, trim, alpha) -> pd.DataFrame:
+    """The authority-independent part of :func:`funnel_data`: limits for every authority, once."""
     ind = get_indicator(indicator)
     kind, per = _funnel_params(ind)
     if adjust not in ("auto", "always", "never"):
@@ -918,14 +940,6 @@ def funnel_data(indicator, year: int | None = None, *, release: int | None = Non
         )
     out["direction"] = np.where(out["outside_95"] & (observed > out["upper_95"]), "above",
                                 np.where(out["outside_95"], "below", ""))
-    role = pd.Series("", index=out.index, dtype=object)
-    if la is not None:
-        auth = _resolve(la)
-        nb = _neighbours(auth.la_code, _model_key(model))
-        role[out["la_code"].isin(nb["neighbour_la_code"])] = "neighbour"
-        role[out["la_code"] == auth.la_code] = "authority"
-    out["role"] = role.to_numpy()
-    out["highlighted"] = out["role"] != ""
     scale_name = {"arcsine": "arcsine-square-root", "sqrt": "square-root", "raw": "untransformed"}[od.scale]
     if use_adj:
         text = (f"adjusted for over-dispersion (additive random effects on the {scale_name} scale, "
@@ -937,7 +951,7 @@ def funnel_data(indicator, year: int | None = None, *, release: int | None = Non
     out["kind"], out["per"], out["method"], out["scale"] = kind, per, method, od.scale
     out["phi"], out["tau2"] = od.phi, (od.tau2 if use_adj else 0.0)
     out["overdispersed"], out["p_overdispersion"] = od.overdispersed, od.p_value
-    return out[FUNNEL_COLUMNS]
+    return out
 
 
 def funnel_curves(data: pd.DataFrame, *, n_points: int = 200) -> pd.DataFrame:

@@ -158,7 +158,7 @@ def _needs_protection(cell: Cell, hidden: set[str], threshold: int) -> bool:
     return _is_small(cell.value, threshold)
 
 
-def audit(system: CellSystem, hidden: set[str], *, threshold: int = 5) -> pd.DataFrame:
+def audit(system: CellSystem, hidden: set[str], *, threshold: int = 5, solved: dict | None = None) -> pd.DataFrame:
     """The interval of values each protected cell could take, given everything published.
 
     Parameters
@@ -167,6 +167,9 @@ def audit(system: CellSystem, hidden: set[str], *, threshold: int = 5) -> pd.Dat
     hidden : set of str
         Keys of displayed cells that are hidden.
     threshold : int, default 5
+    solved : dict, optional
+        Results of linear programs already solved, by program; :func:`protect` passes the same
+        dict to every round, where most components of the system do not change.
 
     Returns
     -------
@@ -174,8 +177,6 @@ def audit(system: CellSystem, hidden: set[str], *, threshold: int = 5) -> pd.Dat
         One row per cell needing protection: ``key, where, value, lower, upper, width, safe``.
         ``value`` is the true value (restricted information: never publish this frame).
     """
-    from scipy.optimize import linprog
-
     width_needed = required_width(threshold)
     free = {k for k, c in system.cells.items() if (not c.displayed) or k in hidden}
     protected = sorted(k for k in free if _needs_protection(system.cells[k], hidden, threshold))
@@ -214,6 +215,8 @@ def audit(system: CellSystem, hidden: set[str], *, threshold: int = 5) -> pd.Dat
     for k in sorted(free):
         members[find(k)].append(k)
 
+    programs: dict[str, tuple] = {}
+    solved = {} if solved is None else solved
     for key in protected:
         root = find(key)
         cell = system.cells[key]
@@ -221,32 +224,50 @@ def audit(system: CellSystem, hidden: set[str], *, threshold: int = 5) -> pd.Dat
         if not relations:
             lower, upper = (1.0 if cell.displayed else 0.0), np.inf
         else:
-            variables = members[root]
-            position = {k: i for i, k in enumerate(variables)}
-            a_eq = np.zeros((len(relations), len(variables)))
-            b_eq = np.zeros(len(relations))
-            for r, index in enumerate(relations):
-                terms, constant = reduced[index]
-                for k, coefficient in terms.items():
-                    a_eq[r, position[k]] = coefficient
-                b_eq[r] = constant
-            bounds = [(1.0 if system.cells[k].displayed else 0.0, None) for k in variables]
-            objective = np.zeros(len(variables))
-            objective[position[key]] = 1.0
-            low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            if low.status == 2 or high.status == 2:
+            if root not in programs:
+                programs[root] = _component_program(system, members[root], [reduced[i] for i in relations])
+            position, a_eq, b_eq, bounds = programs[root]
+            program = (a_eq.shape, a_eq.tobytes(), b_eq.tobytes(), bounds, position[key])
+            if program not in solved:
+                solved[program] = _cell_range(a_eq, b_eq, bounds, position[key])
+            (low_status, low), (high_status, high) = solved[program]
+            if low_status == 2 or high_status == 2:
                 raise DisclosureError(
                     f"the published figures around {cell.where or key} are inconsistent with each other "
                     "(no values satisfy them): a relation was declared that does not hold."
                 )
-            lower = float(low.fun) if low.status == 0 else (1.0 if cell.displayed else 0.0)
-            upper = float(-high.fun) if high.status == 0 else np.inf
+            lower = low if low_status == 0 else (1.0 if cell.displayed else 0.0)
+            upper = -high if high_status == 0 else np.inf
         width = upper - lower
         rows.append({"key": key, "where": cell.where or "(not shown; follows from shown figures)",
                      "value": cell.value, "lower": round(lower, 6), "upper": round(upper, 6),
                      "width": width, "safe": bool(width >= width_needed - 1e-9)})
     return pd.DataFrame(rows)
+
+
+def _component_program(system: CellSystem, variables: list[str], relations: list) -> tuple:
+    """The equality constraints and bounds of one connected component of free cells."""
+    position = {k: i for i, k in enumerate(variables)}
+    a_eq = np.zeros((len(relations), len(variables)))
+    b_eq = np.zeros(len(relations))
+    for r, (terms, constant) in enumerate(relations):
+        for k, coefficient in terms.items():
+            a_eq[r, position[k]] = coefficient
+        b_eq[r] = constant
+    bounds = tuple((1.0 if system.cells[k].displayed else 0.0, None) for k in variables)
+    return position, a_eq, b_eq, bounds
+
+
+def _cell_range(a_eq, b_eq, bounds, index: int) -> tuple[tuple[int, float], tuple[int, float]]:
+    """(status, optimum) of minimising and of maximising (as minimising minus) one variable."""
+    from scipy.optimize import linprog
+
+    objective = np.zeros(a_eq.shape[1])
+    objective[index] = 1.0
+    low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=list(bounds), method="highs")
+    high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=list(bounds), method="highs")
+    return (low.status, float(low.fun) if low.status == 0 else np.nan), \
+        (high.status, float(high.fun) if high.status == 0 else np.nan)
 
 
 def _pick_next(system: CellSystem, key: str, hidden: set[str]) -> str | None:
@@ -319,8 +340,9 @@ def protect(system: CellSystem, *, threshold: int = 5, max_rounds: int = 500) ->
     if threshold < 2:
         return set(), audit(system, set(), threshold=threshold)
     hidden = primary_hidden(system, threshold)
+    solved: dict = {}  # most components are the same from one round to the next
     for _ in range(max_rounds):
-        result = audit(system, hidden, threshold=threshold)
+        result = audit(system, hidden, threshold=threshold, solved=solved)
         unsafe = result[~result["safe"]] if not result.empty else result
         if unsafe.empty:
             return hidden, result

@@ -23,7 +23,7 @@ import uuid
 from jupyter_client import AsyncKernelManager
 from jupyter_core.paths import jupyter_runtime_dir
 
-__all__ = ["ReportKernelManager", "kernel_scope", "kill_kernels", "forget_kills", "running_kernels"]
+__all__ = ["ReportKernelManager", "kernel_scope", "serving", "kill_kernels", "forget_kills", "running_kernels"]
 
 _TOKEN: contextvars.ContextVar[str | None] = contextvars.ContextVar("iro_report_token", default=None)
 _RUNNING: dict[str, set] = {}
@@ -90,6 +90,30 @@ def kernel_scope(token: str):
         with _LOCK:
             _RUNNING.pop(token, None)
             _KILLED.discard(token)
+
+
+@contextlib.contextmanager
+def serving(km: ReportKernelManager, token: str):
+    """Record an already running (warm) kernel under ``token`` while it runs that token's report.
+
+    A kernel that serves many reports is killed by :func:`kill_kernels` for the report it is
+    running, as a kernel started for that report would be; it is killed at once if the run was
+    stopped before the report began.
+    """
+    with _LOCK:
+        _RUNNING.setdefault(token, set()).add(km)
+        doomed = any(token.startswith(prefix) for prefix in _KILLED)
+    if doomed:
+        km.kill_now()
+    try:
+        yield km
+    finally:
+        with _LOCK:
+            managers = _RUNNING.get(token)
+            if managers is not None:
+                managers.discard(km)
+                if not managers:
+                    del _RUNNING[token]
 
 
 def running_kernels(prefix: str = "") -> list[ReportKernelManager]:

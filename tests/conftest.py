@@ -63,20 +63,75 @@ print(f"Report body for {params.la_name}, run {tag}")
 """
 
 
-@pytest.fixture(scope="session")
-def tiny_notebook(tmp_path_factory):
-    """A two-cell report notebook taking the batch runner's parameters, for fast batch tests."""
+_RUNNER_PARAMETERS = ('la: str = "872"  # authority\nyear: int = 2023  # year\ndata_dir: str = ""  # return\n'
+                      'output_dir: str = "out"  # outputs')
+
+
+def _two_cell_notebook(folder, name: str, parameters_source: str, code: str):
+    """A report notebook: a parameters cell taking the batch runner's parameters, then ``code``."""
     import nbformat
 
     nb = nbformat.v4.new_notebook()
-    parameters = nbformat.v4.new_code_cell(
-        'la: str = "872"  # authority\nyear: int = 2023  # year\ndata_dir: str = ""  # return\n'
-        'output_dir: str = "out"  # outputs\ntag: str = "a"  # marks which run wrote a file\n'
-        'fail: str = ""  # error to raise\nslow_la: str = ""  # authority whose report hangs'
-    )
+    parameters = nbformat.v4.new_code_cell(parameters_source)
     parameters.metadata["tags"] = ["parameters"]
-    nb.cells = [parameters, nbformat.v4.new_code_cell(TINY_NOTEBOOK_CODE)]
+    nb.cells = [parameters, nbformat.v4.new_code_cell(code)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    path = tmp_path_factory.mktemp("notebook") / "tiny.ipynb"
+    path = folder / name
     nbformat.write(nb, str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def tiny_notebook(tmp_path_factory):
+    """A two-cell report notebook taking the batch runner's parameters, for fast batch tests."""
+    return _two_cell_notebook(
+        tmp_path_factory.mktemp("notebook"), "tiny.ipynb",
+        _RUNNER_PARAMETERS + '\ntag: str = "a"  # marks which run wrote a file\n'
+        'fail: str = ""  # error to raise\nslow_la: str = ""  # authority whose report hangs',
+        TINY_NOTEBOOK_CODE)
+
+
+# Records what the kernel holds when the report starts, then leaves as much behind as it can.
+LEAKY_CODE = """\
+import json, os, tempfile
+import matplotlib
+import matplotlib.pyplot as plt
+from iro_analysis.report import validate_parameters
+params = validate_parameters(la, year, output_dir=output_dir)
+params.restricted_dir.mkdir(parents=True, exist_ok=True)
+seen = {
+    "pid": os.getpid(),
+    "leftover_variable": "secret_from_last_report" in globals(),
+    "figures": plt.get_fignums(),
+    "linewidth": matplotlib.rcParams["lines.linewidth"],
+    "reference_dir": os.environ.get("IRO_REFERENCE_DIR"),
+    "cwd": os.getcwd(),
+    "execution_count": get_ipython().execution_count,
+}
+(params.restricted_dir / "seen.json").write_text(json.dumps(seen))
+secret_from_last_report = la
+plt.figure()
+matplotlib.rcParams["lines.linewidth"] = 9.5
+os.environ["IRO_REFERENCE_DIR"] = tempfile.gettempdir() + "/reference-of-" + la
+os.chdir(tempfile.gettempdir())
+print(f"Report body for {params.la_name}")
+"""
+
+
+@pytest.fixture(scope="session")
+def leaky_notebook(tmp_path_factory):
+    """A report notebook that records what the kernel holds when it starts, then leaves things behind."""
+    return _two_cell_notebook(tmp_path_factory.mktemp("notebook"), "leaky.ipynb", _RUNNER_PARAMETERS, LEAKY_CODE)
+
+
+@pytest.fixture(scope="session")
+def link_returns():
+    """``link_returns(root, source, codes)``: ``root/<code>`` for each code, all the same return."""
+
+    def link(root, source, codes):
+        root.mkdir(parents=True, exist_ok=True)
+        for code in codes:
+            (root / code).symlink_to(source, target_is_directory=True)
+        return root
+
+    return link

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..cache import disk_cached
 from ..errors import ReferenceDataError
 from ._dfe import GEOGRAPHY_COLUMNS, file_stamp, files_by_release, first_column, geography
 from .search import find_reference_file, read_dfe_csv
@@ -141,6 +142,7 @@ def _pick_release(release, files: dict[int, Path], what: str, expected_name) -> 
 
 
 @functools.lru_cache(maxsize=16)
+@disk_cached(path_arg=0)
 def _tidy_rates_cached(path: str, mtime_ns: int, size: int, release: int) -> pd.DataFrame:
     return _tidy_rates(read_dfe_csv(path), path, release)
 
@@ -232,6 +234,7 @@ def cla_rates(*, release: int | None = None) -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=16)
+@disk_cached(path_arg=0)
 def _tidy_characteristics_cached(path: str, mtime_ns: int, size: int, release: int) -> pd.DataFrame:
     return _tidy_characteristics(path, release)
 

@@ -17,6 +17,7 @@ import functools
 
 import pandas as pd
 
+from ..cache import disk_cached
 from ..errors import ParameterError, ReferenceDataError
 from ._dfe import file_stamp
 from .authorities import list_authorities, resolve_authority
@@ -116,6 +117,7 @@ def _parse_2025(raw: pd.DataFrame, path) -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=4)
+@disk_cached(path_arg=0)
 def _load(path: str, mtime_ns: int, size: int, key: str) -> pd.DataFrame:
     raw = read_dfe_csv(path)
     long = _parse_2021(raw, path) if key == "2021" else _parse_2025(raw, path)

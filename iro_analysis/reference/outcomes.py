@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..cache import disk_cached
 from ..errors import ReferenceDataError
 from ._dfe import GEOGRAPHY_COLUMNS, file_stamp, files_by_release, first_column, geography
 from .search import find_reference_file, read_dfe_csv
@@ -173,6 +174,7 @@ def _pick(table: str, release) -> tuple[int, Path]:
 
 
 @functools.lru_cache(maxsize=8)
+@disk_cached(path_arg=1)
 def _tidy_cached(table: str, path: str, mtime_ns: int, size: int, release: int) -> pd.DataFrame:
     return _tidy(table, path, release)
 

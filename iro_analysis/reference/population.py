@@ -12,6 +12,7 @@ import functools
 
 import pandas as pd
 
+from ..cache import disk_cached
 from ..errors import ParameterError
 from ._dfe import GEOGRAPHY_COLUMNS, file_stamp, geography
 from .authorities import REGIONS, resolve_authority
@@ -25,6 +26,7 @@ _COLUMNS = ["year", *GEOGRAPHY_COLUMNS, "population", "population_flag"]
 
 
 @functools.lru_cache(maxsize=4)
+@disk_cached(path_arg=0)
 def _load(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
     df = read_dfe_csv(path, numeric=["population_estimate"])
     if "age_group" in df.columns:
