@@ -274,7 +274,8 @@ def _pick_next(system: CellSystem, key: str, hidden: set[str]) -> str | None:
     """The displayed, shown, non-zero cell to hide next to protect ``key``.
 
     Looks at the relations holding ``key``, then (breadth first) at relations of the other hidden
-    cells they hold. Prefers non-total cells, then the least ``value * cost`` (least information lost).
+    cells they hold. Prefers non-total cells, then cells whose other relations already hold a hidden
+    cell (so hiding them sets off no cascade), then the least ``value * cost`` (least lost).
     """
     by_cell: dict[str, list[Relation]] = defaultdict(list)
     for relation in system.relations:
@@ -296,7 +297,13 @@ def _pick_next(system: CellSystem, key: str, hidden: set[str]) -> str | None:
                     elif other in hidden or not cell.displayed:
                         next_frontier.append(other)
         if candidates:
-            best = min(candidates, key=lambda c: (c.total, c.value * c.cost, c.key))
+            def new_lone_cells(cell) -> int:
+                # relations in which this cell would be the only hidden one: each would need a
+                # further secondary cell, so such a choice sets off a cascade of hidden figures
+                return sum(1 for r in by_cell.get(cell.key, [])
+                           if not any(k in hidden or not system.cells[k].displayed for k, _ in r.terms))
+
+            best = min(candidates, key=lambda c: (c.total, new_lone_cells(c), c.value * c.cost, c.key))
             return best.key
         frontier = next_frontier
     return None
