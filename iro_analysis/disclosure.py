@@ -15,6 +15,7 @@ shown as ``c`` and rates are not published from numerators below 5.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 
@@ -31,6 +32,7 @@ __all__ = [
     "scan_text_for_identifiers",
     "POSTCODE_PATTERN",
     "IdentifierGuard",
+    "escape_markdown",
 ]
 
 #: Columns that identify a child or locate one. They never appear in a shareable output.
@@ -288,3 +290,13 @@ class IdentifierGuard:
             if value in text and re.search(f"(?<![{_ID_EDGE}]){re.escape(value)}(?![{_ID_EDGE}])", text):
                 found.append(value)
         return found
+
+
+def escape_markdown(value) -> str:
+    """Text from the data made inert for Markdown and HTML (``<b>`` stays literally ``<b>``).
+
+    >>> escape_markdown("<img src=x onerror=alert(1)>")
+    '&lt;img src=x onerror=alert\\\\(1\\\\)&gt;'
+    """
+    text = html.escape(str(value), quote=False)
+    return re.sub(r"([\\`*_{}\[\]()#+!|~])", r"\\\1", text)

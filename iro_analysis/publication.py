@@ -15,14 +15,13 @@ counts they are computed from and are hidden wherever one of those counts is hid
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from .disclosure import SUPPRESSED, IdentifierGuard
+from .disclosure import SUPPRESSED, IdentifierGuard, escape_markdown
 from .disclosure_audit import Cell, CellSystem, protect, required_width
 from .errors import DisclosureError, ParameterError
 
@@ -45,17 +44,6 @@ HIDDEN_NOTE = ('"c" marks a figure not shown to protect children\'s privacy: a c
 TOTAL_LABEL = "Total"
 #: Numeric columns that are labels (years, releases): printed without a thousands separator.
 _LABEL_LIKE = {"year", "release", "time_period", "collection_year", "la_code"}
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
-
-
-def escape_markdown(value) -> str:
-    """Text from the data made inert for Markdown and HTML (``<b>`` stays literally ``<b>``).
-
-    >>> escape_markdown("<img src=x onerror=alert(1)>")
-    '&lt;img src=x onerror=alert\\\\(1\\\\)&gt;'
-    """
-    text = html.escape(str(value), quote=False)
-    return re.sub(r"([\\`*_{}\[\]()#+!|~])", r"\\\1", text)
 
 
 def check_threshold(threshold, *, allow_below_minimum: bool = False) -> int:

@@ -40,8 +40,8 @@ def test_summary_identity_reveals_a_lone_hidden_flow():
                 [{"start": 1, "started": 1, "ended": -1, "end": -1}])
     assert _interval(audit(s, {"started"}), "started") == (3, 3)
     hidden, result = protect(s)
-    # the smallest other figure (ended, 8) goes too: started - ended = -5, started in [1, 13]... bounded by
-    # nothing else, so the upper end is free: [1, inf).
+    # the smallest other figure (ended, 8) goes too: then started - ended = 15 - 20 = -5 is all that is
+    # known, so started can be any value from 1 up (ended = started + 5): no upper bound.
     assert hidden == {"started", "ended"}
     assert result["safe"].all()
 

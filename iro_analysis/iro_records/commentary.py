@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 
 from ..errors import IroRecordsError
-from ..publication import escape_markdown
+from ..disclosure import escape_markdown
 
 __all__ = ["SECTIONS", "load_commentary", "commentary_html", "commentary_markdown"]
 

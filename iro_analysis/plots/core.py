@@ -190,7 +190,7 @@ def show(ax_or_fig, alt: str, *, format: str = "png") -> None:
     import matplotlib.pyplot as plt
     from IPython.display import Markdown, display
 
-    from ..publication import escape_markdown
+    from ..disclosure import escape_markdown
 
     figure = _figure(ax_or_fig)
     mime = "image/svg+xml" if format == "svg" else "image/png"
