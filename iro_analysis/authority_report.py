@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from .calendar import year_bounds
@@ -398,7 +397,9 @@ def _timeliness_section(report: AuthorityReport, data, published: dict) -> None:
         pub.relate({numerator: 1, late: 1, denominator: -1}, source=f"{metric}: on time + late = all")
 
     if report.facts.get("previous_year"):
-        _timeliness_change(report, data, frame, code, named)
+        from .authority_sections import timeliness_change
+
+        timeliness_change(report, data, frame, code, named)
 
     reconciliation = timeliness.reconcile_timeliness(data, p.year, **published)
     steps = reconciliation.counts[["step", "count", "description", "kind"]].copy()
@@ -490,69 +491,6 @@ def _readable_checks(summary: pd.DataFrame) -> pd.DataFrame:
 
     return summary.assign(check=summary["check"].map(check_label), severity=summary["severity"].map(label),
                           table=summary["table"].map(label))
-
-
-def _timeliness_change(report: AuthorityReport, data, frame: pd.DataFrame, code: dict, named: dict) -> None:
-    """This year's timeliness against last year's, with the difference and whether chance explains it."""
-    from . import timeliness
-    from .stats import risk_difference_interval
-
-    pub, p = report.publication, report.params
-    before = timeliness.timeliness_summary(timeliness.review_schedule(data, p.year - 1), p.year - 1)
-    before = before.set_index("metric")
-    rows = []
-    for label, metric in code.items():
-        now = frame.loc[frame["metric"] == label].iloc[0]
-        if metric not in before.index:
-            continue
-        then = before.loc[metric]
-        a, n1, c, n0 = (int(now["numerator"]), int(now["denominator"]), int(then["numerator"]),
-                        int(then["denominator"]))
-        low, high = risk_difference_interval(a, n1, c, n0) if n1 and n0 else (np.nan, np.nan)
-        if not (n1 and n0):
-            verdict = "Not enough reviews to compare"
-        elif low > 0:
-            verdict = "Higher than last year, by more than chance would explain"
-        elif high < 0:
-            verdict = "Lower than last year, by more than chance would explain"
-        else:
-            verdict = "No clear change: the difference is within chance"
-        rows.append({"metric": label, "not_judged_last_year": int(then["not_judged"]), "numerator_last_year": c,
-                     "denominator_last_year": n0,
-                     "percent_last_year": 100 * c / n0 if n0 else np.nan, "numerator": a, "denominator": n1,
-                     "percent": 100 * a / n1 if n1 else np.nan, "difference_points": 100 * (a / n1 - c / n0)
-                     if n1 and n0 else np.nan, "difference_low": 100 * low, "difference_high": 100 * high,
-                     "verdict": verdict})
-    if not rows:
-        return
-    table = pd.DataFrame(rows)
-    both = ["numerator_last_year", "denominator_last_year", "numerator", "denominator"]
-
-    def key(label, col):
-        if col in ("numerator", "denominator"):
-            return named.get((code[label], col), f"M Review timeliness|{label}|{col}")
-        return f"timeliness_prev:{code[label]}:{col}"
-
-    not_judged = int(table["not_judged_last_year"].sum())
-    note = ("" if not not_judged else
-            "Some of last year's reviews could not be judged, because the return for the year before it was not "
-            "loaded: last year's figures cover only the reviews that could be. Load one more year for a like-for-like "
-            "comparison.")
-    pub.add_table("M3 Timeliness against last year", table, labels=["metric"], counts=both + ["not_judged_last_year"],
-                  note=note,
-                  derived={"percent_last_year": both[:2], "percent": both[2:], "difference_points": both,
-                           "difference_low": both, "difference_high": both, "verdict": both},
-                  decimals={c: 1 for c in ("percent_last_year", "percent", "difference_points", "difference_low",
-                                           "difference_high")}, key=key, cost=HEADLINE,
-                  caption=f"Review timeliness in {p.label} against the year before (difference in percentage points "
-                          "with its 95% interval)")
-    for row in rows:
-        metric = code[row["metric"]]
-        late = f"late_prev:{metric}"
-        pub.add_cell(late, row["denominator_last_year"] - row["numerator_last_year"], displayed=False,
-                     where=f"not shown: last year's late ones ({row['metric'].lower()})")
-        pub.relate({f"timeliness_prev:{metric}:numerator_last_year": 1, late: 1,
-                    f"timeliness_prev:{metric}:denominator_last_year": -1}, source=f"{metric} last year: on time + late")
 
 
 def _pn_meaning(code: str, meanings: dict) -> str:
