@@ -6,7 +6,15 @@ Hiding each small count on its own is not enough, because a hidden cell can ofte
 from the others. This module treats every count of the report as one variable of a single system
 of linear equations and asks, for every hidden cell, *which values are still possible given
 everything published* — the audit that tau-Argus runs, done here with linear programming
-(:func:`scipy.optimize.linprog`, HiGHS).
+(HiGHS, through ``highspy``).
+
+Only free cells linked by relations constrain each other, so the system is split into its
+connected components and each is solved on its own; a component that did not change since the
+last round of :func:`protect` is not solved again. Within a component, a cell that one relation
+fixes by itself (the relation's other cells are all shown) is known exactly without solving; the
+others share one HiGHS model that is re-solved with only the objective changed, from the previous
+optimal basis. The intervals are those of two :func:`scipy.optimize.linprog` calls per cell (the
+tests hold the audit to that plain formulation), at about a tenth of the time.
 
 Terms
 -----
@@ -180,6 +188,7 @@ def audit(system: CellSystem, hidden: set[str], *, threshold: int = 5, solved: d
     width_needed = required_width(threshold)
     free = {k for k, c in system.cells.items() if (not c.displayed) or k in hidden}
     protected = sorted(k for k in free if _needs_protection(system.cells[k], hidden, threshold))
+    protected_set = set(protected)
     rows = []
     if not protected:
         return pd.DataFrame(columns=["key", "where", "value", "lower", "upper", "width", "safe"])
@@ -227,10 +236,12 @@ def audit(system: CellSystem, hidden: set[str], *, threshold: int = 5, solved: d
             if root not in programs:
                 programs[root] = _component_program(system, members[root], [reduced[i] for i in relations])
             position, a_eq, b_eq, bounds = programs[root]
-            program = (a_eq.shape, a_eq.tobytes(), b_eq.tobytes(), bounds, position[key])
-            if program not in solved:
-                solved[program] = _cell_range(a_eq, b_eq, bounds, position[key])
-            (low_status, low), (high_status, high) = solved[program]
+            ranges = solved.setdefault((a_eq.shape, a_eq.tobytes(), b_eq.tobytes(), bounds), {})
+            if position[key] not in ranges:
+                # every protected cell of the component at once: one model, re-solved per objective
+                wanted = [position[k] for k in members[root] if k in protected_set and position[k] not in ranges]
+                ranges.update(_cell_ranges(a_eq, b_eq, bounds, wanted))
+            (low_status, low), (high_status, high) = ranges[position[key]]
             if low_status == 2 or high_status == 2:
                 raise DisclosureError(
                     f"the published figures around {cell.where or key} are inconsistent with each other "
@@ -238,9 +249,11 @@ def audit(system: CellSystem, hidden: set[str], *, threshold: int = 5, solved: d
                 )
             lower = low if low_status == 0 else (1.0 if cell.displayed else 0.0)
             upper = -high if high_status == 0 else np.inf
+        lower, upper = round(lower, 6), round(upper, 6)
+        # the width of the rounded interval: solver noise (1e-13) must not order cells of equal width
         width = upper - lower
         rows.append({"key": key, "where": cell.where or "(not shown; follows from shown figures)",
-                     "value": cell.value, "lower": round(lower, 6), "upper": round(upper, 6),
+                     "value": cell.value, "lower": lower, "upper": upper,
                      "width": width, "safe": bool(width >= width_needed - 1e-9)})
     return pd.DataFrame(rows)
 
@@ -258,8 +271,16 @@ def _component_program(system: CellSystem, variables: list[str], relations: list
     return position, a_eq, b_eq, bounds
 
 
+#: Statuses of :func:`scipy.optimize.linprog`, which :func:`_cell_ranges` reports too.
+_OPTIMAL, _INFEASIBLE, _UNBOUNDED = 0, 2, 3
+
+
 def _cell_range(a_eq, b_eq, bounds, index: int) -> tuple[tuple[int, float], tuple[int, float]]:
-    """(status, optimum) of minimising and of maximising (as minimising minus) one variable."""
+    """(status, optimum) of minimising and of maximising (as minimising minus) one variable.
+
+    The plain formulation, two calls of :func:`scipy.optimize.linprog`: what :func:`_cell_ranges`
+    must agree with, and its fallback when the re-used model does not settle.
+    """
     from scipy.optimize import linprog
 
     objective = np.zeros(a_eq.shape[1])
@@ -268,6 +289,88 @@ def _cell_range(a_eq, b_eq, bounds, index: int) -> tuple[tuple[int, float], tupl
     high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=list(bounds), method="highs")
     return (low.status, float(low.fun) if low.status == 0 else np.nan), \
         (high.status, float(high.fun) if high.status == 0 else np.nan)
+
+
+def _fixed_values(a_eq, b_eq, bounds) -> dict[int, float]:
+    """Variables that a single equation fixes on its own (the rest of the row is published).
+
+    Such a cell is known exactly, so its interval needs no linear program. Only values that
+    respect the cell's bound and on which every such equation agrees are returned; anything else
+    is left to the solver, which reports the inconsistency.
+    """
+    fixed: dict[int, list[float]] = defaultdict(list)
+    for row, constant in zip(a_eq, b_eq):
+        nonzero = np.flatnonzero(row)
+        if len(nonzero) == 1:
+            fixed[int(nonzero[0])].append(constant / row[nonzero[0]])
+    return {index: values[0] for index, values in fixed.items()
+            if values[0] >= bounds[index][0] - 1e-9 and np.allclose(values, values[0])}
+
+
+def _cell_ranges(a_eq, b_eq, bounds, indices) -> dict[int, tuple[tuple[int, float], tuple[int, float]]]:
+    """:func:`_cell_range` for several variables of one program, from one HiGHS model.
+
+    The model is passed to HiGHS once; each minimum and maximum then only changes the objective,
+    and the primal simplex starts from the previous optimal basis, which stays feasible because
+    the constraints do not change. This is the same linear programme as :func:`_cell_range`,
+    solved by the same solver, at a small fraction of the cost of a fresh :func:`linprog` call
+    (which checks its options, converts the matrix and runs presolve every time).
+    """
+    import highspy
+
+    results: dict[int, tuple] = {}
+    fixed = _fixed_values(a_eq, b_eq, bounds)
+    n_rows, n_cols = a_eq.shape
+    model = highspy.HighsLp()
+    model.num_col_, model.num_row_ = n_cols, n_rows
+    model.col_cost_ = np.zeros(n_cols)
+    model.col_lower_ = np.array([low for low, _ in bounds], dtype=float)
+    model.col_upper_ = np.full(n_cols, highspy.kHighsInf)
+    model.row_lower_ = model.row_upper_ = np.asarray(b_eq, dtype=float)
+    columns = np.nonzero(a_eq.T)  # column-wise storage: (column, row) of each coefficient
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.num_col_, model.a_matrix_.num_row_ = n_cols, n_rows
+    model.a_matrix_.start_ = np.concatenate([[0], np.cumsum(np.count_nonzero(a_eq, axis=0))]).astype(np.int32)
+    model.a_matrix_.index_ = columns[1].astype(np.int32)
+    model.a_matrix_.value_ = a_eq.T[columns]
+    # highspy._Highs is the solver itself; highspy.Highs adds a modelling layer whose first
+    # instance prints a banner on the process's standard output (in a kernel: into the report).
+    solver = highspy._Highs()
+    for option, value in (("output_flag", False), ("presolve", "off"), ("solver", "simplex"),
+                          ("simplex_strategy", 4), ("threads", 1)):  # 4: primal simplex
+        solver.setOptionValue(option, value)
+    solver.passModel(model)
+    status = _solve(solver)  # feasibility first: a fixed cell's value is only true if some point exists
+    if status == _INFEASIBLE:
+        return {index: ((_INFEASIBLE, np.nan), (_INFEASIBLE, np.nan)) for index in indices}
+    previous = None
+    for index in indices:
+        if status == _OPTIMAL and index in fixed:
+            results[index] = ((_OPTIMAL, fixed[index]), (_OPTIMAL, -fixed[index]))
+            continue
+        bounds_found = []
+        for sign in (1.0, -1.0):
+            if previous is not None:
+                solver.changeColCost(previous, 0.0)
+            solver.changeColCost(index, sign)
+            previous = index
+            outcome = _solve(solver) if status == _OPTIMAL else None
+            bounds_found.append((outcome, solver.getObjectiveValue() if outcome == _OPTIMAL else np.nan))
+        if any(outcome is None for outcome, _ in bounds_found):
+            results[index] = _cell_range(a_eq, b_eq, bounds, index)
+        else:
+            results[index] = tuple(bounds_found)
+    return results
+
+
+def _solve(solver) -> int | None:
+    """Run HiGHS; the linprog status (optimal, infeasible, unbounded), or None for anything else."""
+    import highspy
+
+    if solver.run() != highspy.HighsStatus.kOk:
+        return None
+    return {highspy.HighsModelStatus.kOptimal: _OPTIMAL, highspy.HighsModelStatus.kInfeasible: _INFEASIBLE,
+            highspy.HighsModelStatus.kUnbounded: _UNBOUNDED}.get(solver.getModelStatus())
 
 
 def _pick_next(system: CellSystem, key: str, hidden: set[str]) -> str | None:
