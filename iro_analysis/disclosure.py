@@ -243,6 +243,8 @@ def scan_text_for_identifiers(text: str, identifiers: Iterable[str] = (), *, che
 
 
 _ID_EDGE = "A-Za-z0-9"
+_ID_EDGE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+_ALNUM_RUN = re.compile(f"[{_ID_EDGE}]+")
 
 
 class IdentifierGuard:
@@ -272,6 +274,18 @@ class IdentifierGuard:
         values = {str(v).strip() for v in identifiers if str(v).strip() and str(v).strip().lower() != "nan"}
         self.all = values
         self.textual = sorted((v for v in values if not v.isdigit()), key=len, reverse=True)
+        # An identifier that begins with a letter or digit can only start where a run of letters
+        # and digits of the text starts, and that run is the identifier's own first run: index
+        # identifiers by it, so a text is read once instead of once per identifier.
+        self._rank = {v: i for i, v in enumerate(self.textual)}
+        self._by_head: dict[str, list[str]] = {}
+        self._unindexed = []  # identifiers beginning with another character: looked for one by one
+        for value in self.textual:
+            head = _ALNUM_RUN.match(value)
+            if head:
+                self._by_head.setdefault(head.group(), []).append(value)
+            else:
+                self._unindexed.append(value)
 
     def __bool__(self) -> bool:
         return bool(self.all)
@@ -285,11 +299,17 @@ class IdentifierGuard:
 
     def in_text(self, text: str) -> list[str]:
         """Non-numeric identifiers standing in running text (bounded by non-alphanumerics)."""
-        found = []
-        for value in self.textual:
+        found = set()
+        if self._by_head:
+            for run in _ALNUM_RUN.finditer(text):
+                for value in self._by_head.get(run.group(), ()):
+                    end = run.start() + len(value)
+                    if text.startswith(value, run.start()) and (end == len(text) or text[end] not in _ID_EDGE_CHARS):
+                        found.add(value)
+        for value in self._unindexed:
             if value in text and re.search(f"(?<![{_ID_EDGE}]){re.escape(value)}(?![{_ID_EDGE}])", text):
-                found.append(value)
-        return found
+                found.add(value)
+        return sorted(found, key=self._rank.__getitem__)
 
 
 def escape_markdown(value) -> str:
