@@ -15,6 +15,7 @@ import io
 import os
 import re
 import tempfile
+import threading
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -282,19 +283,11 @@ def notebook_to_html(notebook, html_path, *, identifiers=(), title: str | None =
     and prompts are excluded.
     """
     import nbformat
-    from nbconvert import HTMLExporter
 
     if not hasattr(notebook, "cells"):
         notebook = nbformat.read(str(notebook), as_version=4)
-    exporter = HTMLExporter(
-        template_name="offline_lab",
-        extra_template_basedirs=[str(_TEMPLATES)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
     resources = {"metadata": {"name": title}} if title else None
-    html, _ = exporter.from_notebook_node(notebook, resources=resources)
+    html, _ = _html_exporter().from_notebook_node(notebook, resources=resources)
     html = _SCRIPT_BLOCK.sub("", html)
     html = html.replace("<head>", f'<head>\n<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">', 1)
     problems = _html_problems(html, IdentifierGuard(identifiers))
@@ -307,6 +300,29 @@ def notebook_to_html(notebook, html_path, *, identifiers=(), title: str | None =
 
 
 _SCRIPT_BLOCK = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.DOTALL | re.IGNORECASE)
+
+_EXPORTERS = threading.local()
+
+
+def _html_exporter():
+    """This thread's HTML exporter, made once: its templates are compiled once, not per report.
+
+    ``optimistic_validation`` checks the notebook against the format once, after the last
+    preprocessor, instead of after each of a dozen (the same check, on the same final notebook).
+    """
+    exporter = getattr(_EXPORTERS, "html", None)
+    if exporter is None:
+        from nbconvert import HTMLExporter
+
+        exporter = _EXPORTERS.html = HTMLExporter(
+            template_name="offline_lab",
+            extra_template_basedirs=[str(_TEMPLATES)],
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            optimistic_validation=True,
+        )
+    return exporter
 
 
 class _TextCollector(HTMLParser):
