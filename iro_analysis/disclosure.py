@@ -271,7 +271,7 @@ class IdentifierGuard:
     """
 
     def __init__(self, identifiers: Iterable[str]):
-        values = {str(v).strip() for v in identifiers if str(v).strip() and str(v).strip().lower() != "nan"}
+        values = {v for v in (str(x).strip() for x in identifiers) if v and v.lower() != "nan"}
         self.all = values
         self.textual = sorted((v for v in values if not v.isdigit()), key=len, reverse=True)
         # An identifier that begins with a letter or digit can only start where a run of letters
@@ -281,6 +281,9 @@ class IdentifierGuard:
         self._by_head: dict[str, list[str]] = {}
         self._unindexed = []  # identifiers beginning with another character: looked for one by one
         for value in self.textual:
+            if value.isascii() and value.isalnum():  # most identifiers: one run, the whole value
+                self._by_head.setdefault(value, []).append(value)
+                continue
             head = _ALNUM_RUN.match(value)
             if head:
                 self._by_head.setdefault(head.group(), []).append(value)

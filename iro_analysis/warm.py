@@ -33,7 +33,7 @@ __all__ = ["WarmKernel", "WarmPool", "pool", "close_pool", "execute_notebook", "
            "reset_kernel_state"]
 
 #: Modules a report imports; importing them when the kernel starts takes them out of every report.
-WARM_IMPORTS = ("pandas", "matplotlib.pyplot", "scipy.optimize", "IPython.display", "iro_analysis.authority_report",
+WARM_IMPORTS = ("pandas", "matplotlib.pyplot", "scipy.optimize", "highspy", "IPython.display", "iro_analysis.authority_report",
                 "iro_analysis.report", "iro_analysis.plots", "iro_analysis.export", "iro_analysis.timeliness",
                 "iro_analysis.disproportionality", "iro_analysis.benchmarks")
 
