@@ -122,6 +122,12 @@ def render(ax_or_fig, *, format: str = "png"):
     # (without output) before drawing; the layout is done, so no engine is needed
     figure.set_layout_engine(None)
     box = figure.get_tightbbox().padded(mpl.rcParams["savefig.pad_inches"])
+    # Measuring the box placed every title above the tick labels of the final layout; drawing
+    # would measure all the tick labels again to place them in the same spot (a fifth of the
+    # chart's time). Nothing moves between the two, so the titles are left where they are.
+    for ax in figure.axes:
+        if getattr(ax, "_autotitlepos", None):
+            ax._autotitlepos = False
     if format == "svg":
         return _svg(figure, box)
     return _palette_png(figure, box)

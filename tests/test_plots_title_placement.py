@@ -1,0 +1,55 @@
+"""A chart's titles are placed once, when its box is measured, and drawn where matplotlib puts them."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib as mpl  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from iro_analysis import plots  # noqa: E402
+from iro_analysis.plots import core  # noqa: E402
+
+
+def _bars():
+    _, ax = plt.subplots(figsize=(6, 3))
+    ax.bar(["Care order", "Other"], [40, 12])
+    ax.set_title("Most children were on a care order")
+    return ax
+
+
+def _ticks_on_top_with_a_twin():
+    # x tick labels above the axes and a right-hand axis: here matplotlib lifts the title above
+    # the tick labels, so leaving it where the measurement put it must keep it lifted
+    _, ax = plt.subplots(figsize=(6, 3))
+    ax.plot([2019, 2020, 2021, 2022], [10, 30, 20, 40])
+    ax.xaxis.tick_top()
+    ax.set_title("Rising", loc="left")
+    ax.set_title("Children in care")
+    twin = ax.twinx()
+    twin.plot([2019, 2022], [1e6, 3e6])
+    return ax
+
+
+def _as_matplotlib_places_titles(ax, fmt):
+    """What render wrote before titles were left in place: the same steps, titles placed on drawing."""
+    figure = ax.figure
+    figure.tight_layout()
+    figure.set_layout_engine(None)
+    box = figure.get_tightbbox().padded(mpl.rcParams["savefig.pad_inches"])
+    return core._svg(figure, box) if fmt == "svg" else core._palette_png(figure, box)
+
+
+@pytest.mark.parametrize("make", [_bars, _ticks_on_top_with_a_twin])
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+def test_titles_left_in_place_give_the_same_chart(make, fmt):
+    plots.set_style()
+    expected = _as_matplotlib_places_titles(make(), fmt)
+    ax = make()
+    assert plots.render(ax, format=fmt) == expected
+    if make is _ticks_on_top_with_a_twin:
+        assert ax.title.get_position()[1] > 1.0  # lifted above the tick labels (1.0: the axes' top)
+    plt.close("all")
