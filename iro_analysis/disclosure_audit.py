@@ -185,13 +185,25 @@ def audit(system: CellSystem, hidden: set[str], *, threshold: int = 5, solved: d
         One row per cell needing protection: ``key, where, value, lower, upper, width, safe``.
         ``value`` is the true value (restricted information: never publish this frame).
     """
+    return _audit_frame(_audit_rows(system, hidden, threshold=threshold, solved=solved))
+
+
+_AUDIT_COLUMNS = ["key", "where", "value", "lower", "upper", "width", "safe"]
+
+
+def _audit_frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows) if rows else pd.DataFrame(columns=_AUDIT_COLUMNS)
+
+
+def _audit_rows(system: CellSystem, hidden: set[str], *, threshold: int, solved: dict | None) -> list[dict]:
+    """:func:`audit` as a list of row dicts (``protect`` makes a frame only of the last round)."""
     width_needed = required_width(threshold)
     free = {k for k, c in system.cells.items() if (not c.displayed) or k in hidden}
     protected = sorted(k for k in free if _needs_protection(system.cells[k], hidden, threshold))
     protected_set = set(protected)
-    rows = []
+    rows: list[dict] = []
     if not protected:
-        return pd.DataFrame(columns=["key", "where", "value", "lower", "upper", "width", "safe"])
+        return rows
     # Substitute shown values; keep relations that still involve a free cell.
     reduced: list[tuple[dict[str, float], float]] = []
     for relation in system.relations:
@@ -255,7 +267,7 @@ def audit(system: CellSystem, hidden: set[str], *, threshold: int = 5, solved: d
         rows.append({"key": key, "where": cell.where or "(not shown; follows from shown figures)",
                      "value": cell.value, "lower": lower, "upper": upper,
                      "width": width, "safe": bool(width >= width_needed - 1e-9)})
-    return pd.DataFrame(rows)
+    return rows
 
 
 def _component_program(system: CellSystem, variables: list[str], relations: list) -> tuple:
@@ -373,17 +385,24 @@ def _solve(solver) -> int | None:
             highspy.HighsModelStatus.kUnbounded: _UNBOUNDED}.get(solver.getModelStatus())
 
 
-def _pick_next(system: CellSystem, key: str, hidden: set[str]) -> str | None:
+def _relations_by_cell(system: CellSystem) -> dict[str, list[Relation]]:
+    by_cell: dict[str, list[Relation]] = defaultdict(list)
+    for relation in system.relations:
+        for k, _ in relation.terms:
+            by_cell[k].append(relation)
+    return by_cell
+
+
+def _pick_next(system: CellSystem, key: str, hidden: set[str], by_cell: dict | None = None) -> str | None:
     """The displayed, shown, non-zero cell to hide next to protect ``key``.
 
     Looks at the relations holding ``key``, then (breadth first) at relations of the other hidden
     cells they hold. Prefers non-total cells, then cells whose other relations already hold a hidden
     cell (so hiding them sets off no cascade), then the least ``value * cost`` (least lost).
+    ``by_cell`` is :func:`_relations_by_cell` of the system, when the caller has it already.
     """
-    by_cell: dict[str, list[Relation]] = defaultdict(list)
-    for relation in system.relations:
-        for k, _ in relation.terms:
-            by_cell[k].append(relation)
+    if by_cell is None:
+        by_cell = _relations_by_cell(system)
     seen, frontier = {key}, [key]
     while frontier:
         candidates = []
@@ -451,20 +470,23 @@ def protect(system: CellSystem, *, threshold: int = 5, max_rounds: int = 500) ->
         return set(), audit(system, set(), threshold=threshold)
     hidden = primary_hidden(system, threshold)
     solved: dict = {}  # most components are the same from one round to the next
+    by_cell = _relations_by_cell(system)
     for _ in range(max_rounds):
-        result = audit(system, hidden, threshold=threshold, solved=solved)
-        unsafe = result[~result["safe"]] if not result.empty else result
-        if unsafe.empty:
-            return hidden, result
+        rows = _audit_rows(system, hidden, threshold=threshold, solved=solved)
+        unsafe = [row for row in rows if not row["safe"]]
+        if not unsafe:
+            return hidden, _audit_frame(rows)
         added = False
-        for key in unsafe.sort_values("width")["key"]:
-            pick = _pick_next(system, key, hidden)
+        # narrowest first, in the order DataFrame.sort_values("width") gives (numpy's quicksort)
+        order = np.argsort(np.array([row["width"] for row in unsafe], dtype=float), kind="quicksort")
+        for index in order:
+            pick = _pick_next(system, unsafe[index]["key"], hidden, by_cell)
             if pick is not None:
                 hidden.add(pick)
                 added = True
                 break
         if not added:
-            where = system.cells[unsafe.iloc[0]["key"]].where or unsafe.iloc[0]["key"]
+            where = system.cells[unsafe[0]["key"]].where or unsafe[0]["key"]
             raise DisclosureError(
                 f"{where}: a hidden count could be worked out from the other figures and there is "
                 "no further figure to hide. Remove the table or merge categories."
