@@ -34,6 +34,7 @@ test: $(STAMP) browser
 benchmark: $(STAMP)
 	$(PY) benchmarks/bench_foundation.py
 	$(PY) benchmarks/bench_timeliness.py
+	$(PY) benchmarks/bench_audit.py
 
 screenshots: $(STAMP) browser
 	$(PY) -m iro_analysis.screenshots outputs/$(YEAR)
