@@ -218,7 +218,7 @@ def _run_reference(args) -> int:
 
 
 def _run_check_figures(args) -> int:
-    from .quality.figures import run_check_figures
+    from .figure_check import run_check_figures
 
     return run_check_figures(args.figures, data_dir=args.data, output_format=args.format)
 
