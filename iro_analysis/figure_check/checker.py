@@ -20,7 +20,6 @@ from .tables import _check_percent_cells, _check_sums
 __all__ = ["check_figures"]
 
 
-
 def _account_for_entries(spec: FigureSpec, out: _Out, *, with_data: bool, reference: bool):
     """Give every table, claim, rate and neighbour average without a row a ``not_checked`` one.
 
@@ -70,7 +69,6 @@ def _account_for_entries(spec: FigureSpec, out: _Out, *, with_data: bool, refere
     n = len(order)
     sections = {"claims": n, "identities": n + 1, "rates": n + 2, "neighbour averages": n + 3}
     out.records.sort(key=lambda rec: order.get(rec["table"], sections.get(rec["table"], n + 4)))
-
 
 
 def check_figures(spec, *, data=None, reference: bool = True) -> pd.DataFrame:

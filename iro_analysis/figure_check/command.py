@@ -16,7 +16,6 @@ from .parsing import load_figures
 __all__ = ["run_check_figures"]
 
 
-
 def run_check_figures(path, *, data_dir=None, output_format: str = "text", stream=None) -> int:
     """The ``iro-analysis check-figures`` command.
 

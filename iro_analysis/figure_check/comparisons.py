@@ -15,7 +15,6 @@ from .results import _Out
 from .spec import Claim, FigureSpec, Ref
 
 
-
 def _check_claims(spec: FigureSpec, out: _Out):
     for claim in spec.claims:
         label = f"'{claim.id}'" + (f" ({claim.where})" if claim.where else "")
@@ -50,7 +49,6 @@ def _check_claims(spec: FigureSpec, out: _Out):
                             **common)
         for ref in claim.refers_to:
             _compare_claim(spec, claim, ref, label, common, out)
-
 
 
 def _compare_claim(spec, claim: Claim, ref: Ref, label, common, out: _Out):

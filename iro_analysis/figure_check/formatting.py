@@ -7,9 +7,7 @@ import pandas as pd
 __all__ = ["format_figures_text"]
 
 
-
 _MARK = {"error": "ERROR", "warning": "WARNING"}
-
 
 
 def format_figures_text(findings: pd.DataFrame, *, source: str = "") -> str:

@@ -18,12 +18,10 @@ from fractions import Fraction
 __all__ = ["Printed"]
 
 
-
 class _Num(float):
     """A YAML float remembering how it was written (``47.10`` keeps its two decimals)."""
 
     text: str = ""
-
 
 
 @dataclass(frozen=True)
@@ -85,10 +83,8 @@ class Printed:
         return self.text
 
 
-
 def _fmt(x, decimals: int = 2) -> str:
     return f"{float(x):,.{decimals}f}".replace(",", "")
-
 
 
 def _round_half_up(x: Fraction, decimals: int) -> Fraction:
@@ -96,11 +92,9 @@ def _round_half_up(x: Fraction, decimals: int) -> Fraction:
     return Fraction(int(x * scale + Fraction(1, 2)) if x >= 0 else -int(-x * scale + Fraction(1, 2)), scale)
 
 
-
 def _show_exact(x: Fraction, printed: Printed | None = None) -> str:
     d = max(2, (printed.decimals + 2) if printed else 2)
     return _fmt(x, d)
-
 
 
 def _numerators_for(printed: Printed, den: int) -> list[int]:
@@ -115,13 +109,11 @@ def _numerators_for(printed: Printed, den: int) -> list[int]:
     return out
 
 
-
 def _counts_text(ks: list[int]) -> str:
     """Counts that fit a percentage: listed when few, as a range when many (they are consecutive)."""
     if len(ks) <= 3:
         return ", ".join(map(str, ks))
     return f"{ks[0]} to {ks[-1]} ({len(ks)} values)"
-
 
 
 def _verdict_text(verdict):

@@ -35,41 +35,98 @@ from .spec import RECOMPUTABLE, Cell, Claim, FigureSpec, FiguresFileError, Neigh
 __all__ = ["parse_figures", "load_figures"]
 
 
-
 _TOP_KEYS = ("report", "authority", "year", "published", "tables", "claims", "rates", "neighbour_averages", "identities")
-
 
 
 _TABLE_KEYS = ("name", "title", "columns", "total", "percent_of", "additive", "percent_sum", "decimals", "rows", "note")
 
 
-
 _ROW_KEYS = ("label", "count", "percent", "decimals", "of", "denominator", "in_total", "recompute", "note")
-
 
 
 _CLAIM_KEYS = ("id", "text", "where", "value", "unit", "decimals", "refers_to", "numerator", "denominator", "recompute",
                "change", "from", "to", "direction", "note")
 
 
-
 _RATE_KEYS = ("id", "text", "where", "rate", "count", "population", "measure", "year", "area", "columns", "decimals", "note")
-
 
 
 _SN_KEYS = ("id", "text", "where", "value", "measure", "year", "models", "decimals", "note")
 
 
-
 _UNITS = ("percent", "count", "rate_per_10k", "number")
-
 
 
 _MEASURES = ("cla_31_march", "starting", "ceasing")
 
 
-
 def _parse_table(ctx, raw, index, seen) -> Table:
+    """One entry of ``tables:``: its name and columns, then each row's cells, then the table-wide keys.
+
+    Parameters
+    ----------
+    ctx : _Ctx
+        Where we are, for error messages.
+    raw : mapping
+        The entry as read from the YAML file.
+    index : int
+        Its 0-based position in ``tables:``.
+    seen : set of str
+        Names of the tables parsed before it (each name is used once).
+
+    Returns
+    -------
+    Table
+
+    Raises
+    ------
+    FiguresFileError
+        At the first problem, in the order the phases meet them.
+    """
+    raw, name, entry, columns, rows_in, total_label = _table_head(ctx, raw, index, seen)
+    cells: dict = {}
+    labels: list[str] = []
+    for j, row in enumerate(rows_in):
+        label, row_cells = _parse_row(ctx, raw, row, j, name, entry, columns, total_label, labels)
+        labels.append(label)
+        cells.update(row_cells)
+    percent_of, additive, psum = _table_options(ctx, raw, entry, columns, labels, cells, total_label)
+    return Table(
+        name=name,
+        line=_line(raw),
+        columns=columns,
+        rows=labels,
+        cells=cells,
+        total=total_label,
+        percent_of=None if percent_of is None else str(percent_of),
+        additive=additive,
+        percent_sum=psum,
+    )
+
+
+def _table_head(ctx, raw, index, seen):
+    """Phase 1 of :func:`_parse_table`: the table's name, keys, columns and list of rows.
+
+    Parameters
+    ----------
+    ctx, raw, index, seen
+        As :func:`_parse_table`.
+
+    Returns
+    -------
+    raw : mapping
+        The entry, checked to be a mapping.
+    name : str
+    entry : str
+        How messages name the table (``tables[2] 'Table N'``).
+    columns : list of str
+        The column headings (``[""]`` for a table of one unnamed column).
+    rows_in : list
+        The rows, the total first when ``total:`` is a row of its own (a mapping, whose label
+        defaults to ``Total``).
+    total_label : str or None
+        The label of the total row.
+    """
     entry = f"tables[{index + 1}]"
     raw = _as_map(ctx, raw, entry)
     if raw.get("name") in (None, ""):
@@ -92,7 +149,6 @@ def _parse_table(ctx, raw, index, seen) -> Table:
     if not isinstance(rows_raw, list) or not rows_raw:
         ctx.fail("rows must be a non-empty list of rows, each with a label.", line=_line(raw, "rows") or _line(raw), entry=entry)
     total = raw.get("total")
-    table_dec = raw.get("decimals")
     rows_in = list(rows_raw)
     total_label = None
     if isinstance(total, dict):
@@ -103,55 +159,103 @@ def _parse_table(ctx, raw, index, seen) -> Table:
         total_label = str(total["label"])
     elif total is not None:
         total_label = str(total)
-    cells: dict = {}
-    labels: list[str] = []
-    for j, row in enumerate(rows_in):
-        rentry = f"{entry} rows[{j + 1}]" if not (total_label and isinstance(raw.get("total"), dict) and j == 0) else f"{entry} total"
-        row = _as_map(ctx, row, rentry, _line(raw, "rows"))
-        if row.get("label") in (None, ""):
-            ctx.fail("every row needs a label, e.g. 'label: PN1'.", line=_line(row), entry=rentry)
-        label = str(row["label"])
-        rentry = f"{rentry} '{label}'"
-        _check_keys(ctx, row, _ROW_KEYS, rentry)
-        if label in labels:
-            ctx.fail(f"row label '{label}' is used twice in this table; make labels distinct.", line=_line(row), entry=rentry)
-        labels.append(label)
-        counts, cline = _per_column(ctx, row, "count", len(columns), rentry)
-        pcts, pline = _per_column(ctx, row, "percent", len(columns), rentry)
-        dec_raw = row.get("decimals", table_dec)
-        if isinstance(dec_raw, list):
-            decs, _ = _per_column(ctx, row, "decimals", len(columns), rentry)
-        else:
-            decs = [dec_raw] * len(columns)
-        for d in decs:
-            if d is not None and (isinstance(d, bool) or not isinstance(d, int) or d < 0 or d > 6):
-                ctx.fail(f"decimals {d!r} must be a whole number 0-6.", line=_line(row, "decimals"), entry=rentry)
-        dens, dline = _per_column(ctx, row, "denominator", len(columns), rentry)
-        of = row.get("of")
-        in_total = row.get("in_total", True)
-        if not isinstance(in_total, bool):
-            ctx.fail("in_total must be true or false.", line=_line(row, "in_total"), entry=rentry)
-        rec = row.get("recompute")
-        if rec is not None:
-            if rec not in RECOMPUTABLE:
-                ctx.fail(f"recompute '{rec}' is not known; use one of {', '.join(RECOMPUTABLE)}.", line=_line(row, "recompute"), entry=rentry)
-            if len(columns) != 1:
-                ctx.fail("recompute on a row needs a one-column table; use a claim with refers_to for one cell.", line=_line(row, "recompute"), entry=rentry)
-        for k, col in enumerate(columns):
-            centry = rentry + (f" column '{col}'" if col else "")
-            cells[(label, col)] = Cell(
-                table=name,
-                row=label,
-                column=col,
-                line=_line(row, "count") or _line(row, "percent") or _line(row),
-                count=_count(ctx, counts[k], centry, cline),
-                percent=_printed(ctx, pcts[k], centry, pline, decs[k], "percent"),
-                of=None if of is None else str(of),
-                denominator=_count(ctx, dens[k], centry, dline, "denominator"),
-                in_total=in_total,
-                is_total=(label == total_label),
-                recompute=rec,
-            )
+    return raw, name, entry, columns, rows_in, total_label
+
+
+def _parse_row(ctx, table_raw, row, j, name, entry, columns, total_label, labels) -> tuple[str, dict]:
+    """Phase 2 of :func:`_parse_table`: one row's label and its cell in each column.
+
+    Parameters
+    ----------
+    ctx : _Ctx
+    table_raw : mapping
+        The table's entry (its ``decimals`` is the rows' default; its ``total`` says whether row
+        0 is the total row).
+    row : mapping
+        The row as read.
+    j : int
+        0-based position of the row in ``rows_in`` (see :func:`_table_head`).
+    name, entry, columns, total_label
+        From :func:`_table_head`.
+    labels : list of str
+        Labels of the rows before it (a label is used once).
+
+    Returns
+    -------
+    label : str
+    cells : dict
+        ``(label, column) -> Cell`` for every column.
+    """
+    rentry = f"{entry} rows[{j + 1}]" if not (total_label and isinstance(table_raw.get("total"), dict) and j == 0) else f"{entry} total"
+    row = _as_map(ctx, row, rentry, _line(table_raw, "rows"))
+    if row.get("label") in (None, ""):
+        ctx.fail("every row needs a label, e.g. 'label: PN1'.", line=_line(row), entry=rentry)
+    label = str(row["label"])
+    rentry = f"{rentry} '{label}'"
+    _check_keys(ctx, row, _ROW_KEYS, rentry)
+    if label in labels:
+        ctx.fail(f"row label '{label}' is used twice in this table; make labels distinct.", line=_line(row), entry=rentry)
+    counts, cline = _per_column(ctx, row, "count", len(columns), rentry)
+    pcts, pline = _per_column(ctx, row, "percent", len(columns), rentry)
+    dec_raw = row.get("decimals", table_raw.get("decimals"))
+    if isinstance(dec_raw, list):
+        decs, _ = _per_column(ctx, row, "decimals", len(columns), rentry)
+    else:
+        decs = [dec_raw] * len(columns)
+    for d in decs:
+        if d is not None and (isinstance(d, bool) or not isinstance(d, int) or d < 0 or d > 6):
+            ctx.fail(f"decimals {d!r} must be a whole number 0-6.", line=_line(row, "decimals"), entry=rentry)
+    dens, dline = _per_column(ctx, row, "denominator", len(columns), rentry)
+    of = row.get("of")
+    in_total = row.get("in_total", True)
+    if not isinstance(in_total, bool):
+        ctx.fail("in_total must be true or false.", line=_line(row, "in_total"), entry=rentry)
+    rec = row.get("recompute")
+    if rec is not None:
+        if rec not in RECOMPUTABLE:
+            ctx.fail(f"recompute '{rec}' is not known; use one of {', '.join(RECOMPUTABLE)}.", line=_line(row, "recompute"), entry=rentry)
+        if len(columns) != 1:
+            ctx.fail("recompute on a row needs a one-column table; use a claim with refers_to for one cell.", line=_line(row, "recompute"), entry=rentry)
+    cells = {}
+    for k, col in enumerate(columns):
+        centry = rentry + (f" column '{col}'" if col else "")
+        cells[(label, col)] = Cell(
+            table=name,
+            row=label,
+            column=col,
+            line=_line(row, "count") or _line(row, "percent") or _line(row),
+            count=_count(ctx, counts[k], centry, cline),
+            percent=_printed(ctx, pcts[k], centry, pline, decs[k], "percent"),
+            of=None if of is None else str(of),
+            denominator=_count(ctx, dens[k], centry, dline, "denominator"),
+            in_total=in_total,
+            is_total=(label == total_label),
+            recompute=rec,
+        )
+    return label, cells
+
+
+def _table_options(ctx, raw, entry, columns, labels, cells, total_label):
+    """Phase 3 of :func:`_parse_table`: the table-wide keys, checked against the rows read.
+
+    Parameters
+    ----------
+    ctx, raw, entry, columns, total_label
+        From :func:`_table_head`.
+    labels : list of str
+        Every row's label, in order.
+    cells : dict
+        Every cell (each row's ``of:`` must name a row).
+
+    Returns
+    -------
+    percent_of : str or None
+        The row percentages are of (default the total; ``"sum"`` for the sum of the rows).
+    additive : bool or list of str
+        Whether the rows add up to the total, or the columns in which they do.
+    percent_sum : bool
+        Whether the percentages should add up to 100.
+    """
     if total_label is not None and total_label not in labels:
         ctx.fail(f"total '{total_label}' is not one of the row labels ({', '.join(labels)}).", line=_line(raw, "total"), entry=entry)
     percent_of = raw.get("percent_of", total_label)
@@ -177,18 +281,7 @@ def _parse_table(ctx, raw, index, seen) -> Table:
     psum = raw.get("percent_sum", additive is not False)
     if not isinstance(psum, bool):
         ctx.fail("percent_sum must be true or false.", line=_line(raw, "percent_sum"), entry=entry)
-    return Table(
-        name=name,
-        line=_line(raw),
-        columns=columns,
-        rows=labels,
-        cells=cells,
-        total=total_label,
-        percent_of=None if percent_of is None else str(percent_of),
-        additive=additive,
-        percent_sum=psum,
-    )
-
+    return percent_of, additive, psum
 
 
 def _parse_claim(ctx, raw, index, ids) -> Claim:
@@ -240,7 +333,6 @@ def _parse_claim(ctx, raw, index, ids) -> Claim:
     )
 
 
-
 def _parse_rate(ctx, raw, index, ids) -> Rate:
     raw, rid, entry = _open_entry(ctx, raw, "rates", index, _RATE_KEYS, ids, "rate", "id: cla_rate_end_of_year")
     cols = raw.get("columns")
@@ -277,7 +369,6 @@ def _parse_rate(ctx, raw, index, ids) -> Rate:
     )
 
 
-
 def _parse_sn(ctx, raw, index, ids) -> NeighbourAverage:
     raw, sid, entry = _open_entry(ctx, raw, "neighbour_averages", index, _SN_KEYS, ids, "neighbour average",
                                   "id: sn_cla_rate")
@@ -301,7 +392,6 @@ def _parse_sn(ctx, raw, index, ids) -> NeighbourAverage:
         models=models,
         where=_where(raw),
     )
-
 
 
 def parse_figures(doc, *, source: str = "FIGURES.yml") -> FigureSpec:
@@ -356,7 +446,6 @@ def parse_figures(doc, *, source: str = "FIGURES.yml") -> FigureSpec:
     if spec.neighbour_averages and spec.authority is None:
         ctx.fail("neighbour_averages need the authority (add 'authority: <name or DfE code>').", line=1, entry="authority")
     return spec
-
 
 
 def load_figures(path) -> FigureSpec:

@@ -14,7 +14,6 @@ from .numbers import Printed, _Num
 from .spec import FiguresFileError, Ref
 
 
-
 class _Map(dict):
     """A YAML mapping remembering its line and the line of each value."""
 
@@ -23,7 +22,6 @@ class _Map(dict):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.lines: dict = {}
-
 
 
 def _yaml_loader():
@@ -60,7 +58,6 @@ def _yaml_loader():
     return Loader
 
 
-
 class _Ctx:
     """Where we are while parsing, for error messages."""
 
@@ -71,14 +68,12 @@ class _Ctx:
         raise FiguresFileError(message, file=self.file, line=line, entry=entry)
 
 
-
 def _line(obj, key=None):
     if isinstance(obj, _Map):
         if key is not None and key in obj.lines:
             return obj.lines[key]
         return obj.line
     return None
-
 
 
 def _check_keys(ctx, obj, allowed, entry):
@@ -89,7 +84,6 @@ def _check_keys(ctx, obj, allowed, entry):
             ctx.fail(f"unknown key '{key}'.{hint}", line=_line(obj, key), entry=entry)
 
 
-
 def _as_map(ctx, obj, entry, line=None):
     if not isinstance(obj, dict):
         ctx.fail(
@@ -98,7 +92,6 @@ def _as_map(ctx, obj, entry, line=None):
             entry=entry,
         )
     return obj
-
 
 
 def _year(ctx, raw, entry, line):
@@ -125,7 +118,6 @@ def _year(ctx, raw, entry, line):
     )
 
 
-
 def _count(ctx, raw, entry, line, what="count"):
     if raw is None:
         return None
@@ -146,7 +138,6 @@ def _count(ctx, raw, entry, line, what="count"):
     return value
 
 
-
 def _printed(ctx, raw, entry, line, decimals=None, what="value"):
     if raw is None:
         return None
@@ -154,7 +145,6 @@ def _printed(ctx, raw, entry, line, decimals=None, what="value"):
         return Printed.parse(raw, decimals)
     except ValueError:
         ctx.fail(f"{what} {raw!r} is not a number; copy it as printed, e.g. 94 or 95.4 or '47.10'.", line=line, entry=entry)
-
 
 
 def _per_column(ctx, obj, key, ncols, entry):
@@ -177,7 +167,6 @@ def _per_column(ctx, obj, key, ncols, entry):
             entry=entry,
         )
     return [raw] * ncols, line
-
 
 
 def _parse_ref(ctx, raw, entry, line) -> Ref:
@@ -210,7 +199,6 @@ def _parse_ref(ctx, raw, entry, line) -> Ref:
     )
 
 
-
 def _ref_or_count(ctx, raw, entry, line, what, decimals_ok=False):
     if raw is None:
         return None
@@ -225,11 +213,9 @@ def _ref_or_count(ctx, raw, entry, line, what, decimals_ok=False):
     return _count(ctx, raw, entry, line, what)
 
 
-
 def _where(obj) -> str:
     parts = [str(obj[k]) for k in ("where", "text") if obj.get(k)]
     return " ".join(parts[:1])
-
 
 
 def _open_entry(ctx, raw, section, index, keys, ids, what, example, unique=""):
@@ -249,7 +235,6 @@ def _open_entry(ctx, raw, section, index, keys, ids, what, example, unique=""):
         ctx.fail(f"id '{eid}' is already used; ids must be unique{unique}.", line=_line(raw, "id"), entry=entry)
     ids.add(str(eid))
     return raw, eid, entry
-
 
 
 def _validate_ref(ctx, spec, ref: Ref, claim_ids, entry, line):

@@ -11,7 +11,6 @@ from .results import _Out
 from .spec import RECOMPUTABLE, FigureSpec, FiguresFileError
 
 
-
 def _recompute_values(data, year: int, names: set) -> dict:
     """Values of the registered figures recomputed from an SSDA903 return."""
     from .. import cohorts
@@ -42,7 +41,6 @@ def _recompute_values(data, year: int, names: set) -> dict:
         vals["reviews_on_time_percent"] = Fraction(100 * num, den) if den else None
         vals["_reviews_arith"] = f"{num} / {den}"
     return vals
-
 
 
 def _check_recomputed(spec: FigureSpec, data, out: _Out):

@@ -9,10 +9,8 @@ from .numbers import Printed, _fmt
 from .spec import Cell, FigureSpec, Table
 
 
-
 def _where_cell(cell: Cell) -> str:
     return f"{cell.table} / {cell.row}" + (f" / {cell.column}" if cell.column else "")
-
 
 
 def _denominator(table: Table, cell: Cell) -> tuple[int | None, str]:
@@ -30,7 +28,6 @@ def _denominator(table: Table, cell: Cell) -> tuple[int | None, str]:
     return den, label
 
 
-
 @dataclass
 class _Value:
     """What a reference resolves to."""
@@ -43,7 +40,6 @@ class _Value:
     unit: str | None = None
     arith: str = ""
     den: int | None = None
-
 
 
 def _resolve(spec: FigureSpec, ref) -> _Value | None:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 
-
 __all__ = ["EXTRA_COLUMNS"]
-
 
 
 #: Columns added to the findings table by :func:`check_figures`, after the core ones.
 EXTRA_COLUMNS = ("status", "figure_id", "row_label", "expected", "reported")
-
 
 
 class _Out:

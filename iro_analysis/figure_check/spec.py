@@ -10,7 +10,6 @@ from .numbers import Printed
 __all__ = ["RECOMPUTABLE", "FiguresFileError", "FigureSpec"]
 
 
-
 #: Figures that can be recomputed from an SSDA903 return (``recompute:`` in the YAML file).
 RECOMPUTABLE = {
     "cla_31_march": "children in care at 31 March of the year (short-breaks-only periods excluded)",
@@ -22,7 +21,6 @@ RECOMPUTABLE = {
     "reviews_on_time": "reviews held in the year that were on time",
     "reviews_on_time_percent": "percentage of reviews held in the year that were on time",
 }
-
 
 
 class FiguresFileError(IroAnalysisError, ValueError):
@@ -47,7 +45,6 @@ class FiguresFileError(IroAnalysisError, ValueError):
         super().__init__((", ".join(where) + ": " if where else "") + message)
 
 
-
 @dataclass
 class Cell:
     table: str
@@ -61,7 +58,6 @@ class Cell:
     in_total: bool = True
     is_total: bool = False
     recompute: str | None = None
-
 
 
 @dataclass
@@ -83,7 +79,6 @@ class Table:
         return [self.cells[(r, column)] for r in self.rows if not self.cells[(r, column)].is_total and self.cells[(r, column)].in_total]
 
 
-
 @dataclass
 class Ref:
     """A reference to table cells or to another figure."""
@@ -93,7 +88,6 @@ class Ref:
     rows: list[str] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
     figure: str | None = None
-
 
 
 @dataclass
@@ -111,7 +105,6 @@ class Claim:
     change: object = None  # figure_claims.Change when the value is a change from one figure to another
 
 
-
 @dataclass
 class Rate:
     id: str
@@ -126,7 +119,6 @@ class Rate:
     where: str = ""
 
 
-
 @dataclass
 class NeighbourAverage:
     id: str
@@ -136,7 +128,6 @@ class NeighbourAverage:
     year: int | None = None
     models: list[str] = field(default_factory=lambda: ["2021", "2025"])
     where: str = ""
-
 
 
 @dataclass

@@ -15,7 +15,6 @@ from .results import _Out
 from .spec import Table
 
 
-
 def _check_percent_cells(table: Table, out: _Out):
     for col in table.columns:
         groups: dict = {}
@@ -59,7 +58,6 @@ def _check_percent_cells(table: Table, out: _Out):
             _check_swaps(table, col, den, items, out)
 
 
-
 def _matching(n, ok) -> list[int] | None:
     """Perfect matching rows -> printed percents (Kuhn's augmenting paths); None if none."""
     match_of_pct = [-1] * n
@@ -80,7 +78,6 @@ def _matching(n, ok) -> list[int] | None:
     for j, i in enumerate(match_of_pct):
         row_to_pct[i] = j
     return row_to_pct
-
 
 
 def _check_swaps(table, col, den, items, out: _Out):
@@ -114,7 +111,6 @@ def _check_swaps(table, col, den, items, out: _Out):
         return
 
 
-
 def _rounded_up(table: Table, cells) -> str | None:
     """A cell whose percentage is its exact share rounded up ("12 / 93 = 12.90%, printed 13"), if any.
 
@@ -127,7 +123,6 @@ def _rounded_up(table: Table, cells) -> str | None:
             if exact < c.percent.value and c.percent.judge(exact) == "ok":
                 return f"{c.row}: {c.count} / {den} = {_show_exact(exact, c.percent)}%, printed {c.percent}"
     return None
-
 
 
 def _check_sums(table: Table, out: _Out):
