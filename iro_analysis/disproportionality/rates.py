@@ -9,10 +9,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from ..stats import intervals as _iv
-from ..stats import tests as _tests
-from .denominators import _denominator_label, _harmonise_detailed
-from .groups import _counts, _is_excluded, _order
+from .denominators import _Known, _known_groups
+from .groups import _is_excluded, _order
+from .inference import _reference_measures, _share_measures
 
 __all__ = ["DISPROPORTIONALITY_COLUMNS", "disproportionality", "compare_denominators"]
 
@@ -151,58 +150,72 @@ def disproportionality(
     >>> t.set_index("ethnic_group").loc["Black", ["representation_ratio", "rri"]].round(4).tolist()
     [6.7485, 11.3484]
     """
-    c = _counts(cic, "cic")
-    p = _counts(population, "population")
-    label = _denominator_label(population, denominator)
-    if any(g not in p.index for g in c.index):
-        c = _harmonise_detailed(c, p)
-    c_known = c[[not _is_excluded(g) for g in c.index]]
-    p_known = p[[not _is_excluded(g) for g in p.index]]
-    no_pop = [g for g in c_known.index if g not in p_known.index and c_known[g] > 0]
-    if no_pop:
-        raise ParameterError(
-            f"groups {no_pop} have children in the cohort but no population in the denominator "
-            f"(its groups: {list(p_known.index)}). Use the same grouping for both (main groups, "
-            "or detailed groups with the same definitions)."
-        )
-    groups = _order(list(p_known.index))
-    x = c_known.reindex(groups).fillna(0.0).to_numpy(dtype=float)
-    pop = p_known.reindex(groups).to_numpy(dtype=float)
-    X, P = x.sum(), pop.sum()
-    if P <= 0:
-        raise ParameterError("the population total of known ethnicity is 0; check the denominator.")
-    if population_total is not None:
-        try:
-            population_total = float(population_total)
-        except (TypeError, ValueError):
-            raise ParameterError(f"population_total must be a number, got {population_total!r}.") from None
-        if not population_total > 0:
-            raise ParameterError(f"population_total must be positive, got {population_total!r}.")
-    pi = pop / P
-    n_rate = pi * population_total if population_total is not None else pop.copy()
-    # No rate where the cohort outnumbers the population estimate, whether the raw count or the
-    # count scaled to the ONS total for the year (small groups can fall below the cohort when scaled).
-    impossible = (x > pop) | (x > n_rate)
-    valid = ~impossible & (pop > 0)
+    c, p, label, known = _known_groups(cic, population, denominator, population_total)
+    ref = _resolve_reference(reference, known.groups)
+    shares = _share_measures(known, share_method=share_method, rate_method=rate_method, confidence=confidence)
+    ref_x, ref_n, ref_names, ref_ok = _reference_counts(known, ref)
+    compared = _reference_measures(known, shares["rate_per_10k"], ref_x, ref_n, ref_ok, rri_method=rri_method,
+                                   rd_method=rd_method, confidence=confidence)
+    low_rel = (known.x < low_reliability_below) & known.valid
+    columns = {
+        "ethnic_group": known.groups, "included": True, "cic": known.x, "population": known.pop,
+        "population_share": known.pi, "rate_population": known.n_rate, **shares, "rri_reference": ref_names,
+        **compared, "impossible_denominator": known.impossible, "low_reliability": low_rel,
+        "flags": _flags(known, ref_names, ref_ok, low_rel, low_reliability_below), "denominator": label,
+    }
+    out = pd.DataFrame({col: columns[col] for col in DISPROPORTIONALITY_COLUMNS})
+    out, unknown_c, unknown_p = _with_unknown_rows(out, c, p, label)
+    out = out[DISPROPORTIONALITY_COLUMNS]
+    out["impossible_denominator"] = out["impossible_denominator"].astype(bool)
+    out["low_reliability"] = out["low_reliability"].astype(bool)
+    out["included"] = out["included"].astype(bool)
+    cic_unknown = float(unknown_c.sum())
+    X, P = known.X, known.pop.sum()  # noqa: N806 - the methods' notation
+    out.attrs.update(
+        {
+            "reference": ref,
+            "denominator": label,
+            "confidence": confidence,
+            "share_method": share_method,
+            "rr_method": f"{share_method} interval for the share / population share",
+            "rri_method": rri_method,
+            "rd_method": rd_method,
+            "rate_method": rate_method,
+            "test": "exact binomial test of share = population share (two-sided, as R binom.test)",
+            "rri_test": f"exact conditional {'mid-p ' if rri_method != 'exact' else ''}test (two-sided, central)",
+            "population_total": known.population_total,
+            "cic_total": float(X),
+            "population_known_total": float(P),
+            "cic_unknown": cic_unknown,
+            "cic_unknown_percent": 100.0 * cic_unknown / (X + cic_unknown) if X + cic_unknown > 0 else np.nan,
+            "population_unknown": float(unknown_p.sum()),
+        }
+    )
+    return out
 
-    ref = _resolve_reference(reference, groups)
+
+def _reference_counts(known: _Known, ref: str):
+    """Phase 4 of :func:`disproportionality`: whom each group is compared with.
+
+    Parameters
+    ----------
+    known : _Known
+    ref : str
+        A group's name, or ``"all_other"`` (each group against all other children).
+
+    Returns
+    -------
+    ref_x, ref_n : ndarray
+        The reference's children and rate population, for each group. The reference group
+        itself is compared with all other children.
+    ref_names : ndarray of str
+        The reference, as shown in ``rri_reference``.
+    ref_ok : ndarray of bool
+        Whether the comparison can be made: the group has a rate, and so does its reference (a
+        group compared with all other children needs every other group's denominator sound).
+    """
+    x, n_rate, impossible, valid, groups = known.x, known.n_rate, known.impossible, known.valid, known.groups
     k = len(groups)
-    nan = np.full(k, np.nan)
-
-    # Shares and representation ratios.
-    s_lo, s_hi = _iv.proportion_interval(x, np.full(k, X), method=share_method, confidence=confidence)
-    share = x / X if X > 0 else nan.copy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        repr_ratio = np.where(valid, share / pi, np.nan)
-        rr_lo = np.where(valid, s_lo / pi, np.nan)
-        rr_hi = np.where(valid, s_hi / pi, np.nan)
-        rate = np.where(valid, 1e4 * x / n_rate, np.nan)
-    r_lo, r_hi = _iv.rate_interval(x, n_rate, method=rate_method, confidence=confidence)
-    r_lo, r_hi = np.where(valid, r_lo, np.nan), np.where(valid, r_hi, np.nan)
-    p_share = np.where(valid, _tests.binomial_test(x, np.full(k, X), pi) if X > 0 else nan, np.nan)
-
-    # Reference counts: one reference group, or all other children.
-    # The group compared with all other children needs every other group's denominator sound.
     others_bad = np.array([bool(np.any(np.delete(impossible, i))) for i in range(k)])
     if ref == "all_other":
         ref_x, ref_n = x.sum() - x, n_rate.sum() - n_rate
@@ -215,75 +228,37 @@ def disproportionality(
         ref_names = np.array([ref] * k, dtype=object)
         ref_names[j] = "all other children"
         ref_ok = valid & np.where(ref_names == "all other children", ~others_bad, bool(valid[j]))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ref_rate = 1e4 * ref_x / ref_n
-        rri = np.where(ref_ok & (ref_x > 0), (x / n_rate) / (ref_x / ref_n), np.nan)
-    sel = ref_ok
-    rri_lo, rri_hi, rri_p = nan.copy(), nan.copy(), nan.copy()
-    if np.any(sel):
-        lo, hi = _iv.rate_ratio_interval(x[sel], n_rate[sel], ref_x[sel], ref_n[sel], method=rri_method,
-                                         confidence=confidence)
-        rri_lo[sel], rri_hi[sel] = lo, hi
-        test_method = "exact" if rri_method == "exact" else "midp"
-        rri_p[sel] = _tests.rate_ratio_test(x[sel], n_rate[sel], ref_x[sel], ref_n[sel], method=test_method)
-    rd = np.where(ref_ok, rate - ref_rate, np.nan)
-    rd_lo, rd_hi = nan.copy(), nan.copy()
-    sel_rd = ref_ok & (ref_x <= ref_n)
-    if np.any(sel_rd):
-        lo, hi = _iv.risk_difference_interval(x[sel_rd], n_rate[sel_rd], ref_x[sel_rd], ref_n[sel_rd],
-                                              method=rd_method, confidence=confidence)
-        rd_lo[sel_rd], rd_hi[sel_rd] = 1e4 * np.asarray(lo), 1e4 * np.asarray(hi)
-    excess = np.where(ref_ok, x - n_rate * ref_rate / 1e4, np.nan)
+    return ref_x, ref_n, ref_names, ref_ok
 
-    low_rel = (x < low_reliability_below) & valid
+
+def _flags(known: _Known, ref_names, ref_ok, low_rel, low_reliability_below: int) -> list[str]:
+    """Phase 6 of :func:`disproportionality`: the ``flags`` text of each known group."""
     flags = []
-    for i in range(k):
+    for i in range(len(known.groups)):
         f = []
-        if impossible[i]:
+        if known.impossible[i]:
             f.append("impossible_denominator: more children in the cohort than in the population estimate; "
                      "check the denominator (e.g. use the school census)")
-        elif pop[i] == 0:
+        elif known.pop[i] == 0:
             f.append("no population in this group")
         if low_rel[i]:
             f.append(f"low_reliability: fewer than {low_reliability_below} children")
-        if ref_names[i] != "all other children" and not ref_ok[i] and valid[i]:
+        if ref_names[i] != "all other children" and not ref_ok[i] and known.valid[i]:
             f.append("reference group has an impossible denominator")
         flags.append("; ".join(f))
+    return flags
 
-    out = pd.DataFrame(
-        {
-            "ethnic_group": groups,
-            "included": True,
-            "cic": x,
-            "population": pop,
-            "cic_share": share,
-            "cic_share_ci_low": s_lo,
-            "cic_share_ci_high": s_hi,
-            "population_share": pi,
-            "rate_population": n_rate,
-            "rate_per_10k": rate,
-            "rate_ci_low": r_lo,
-            "rate_ci_high": r_hi,
-            "representation_ratio": repr_ratio,
-            "rr_ci_low": rr_lo,
-            "rr_ci_high": rr_hi,
-            "p_value": p_share,
-            "rri_reference": ref_names,
-            "rri": rri,
-            "rri_ci_low": rri_lo,
-            "rri_ci_high": rri_hi,
-            "rri_p_value": rri_p,
-            "rate_difference_per_10k": rd,
-            "rd_ci_low": rd_lo,
-            "rd_ci_high": rd_hi,
-            "excess_cic": excess,
-            "impossible_denominator": impossible,
-            "low_reliability": low_rel,
-            "flags": flags,
-            "denominator": label,
-        }
-    )
-    # Not-known rows: counts only.
+
+def _with_unknown_rows(out: pd.DataFrame, c: pd.Series, p: pd.Series, label: str):
+    """Phase 7 of :func:`disproportionality`: the not-known groups after the others, counts only.
+
+    Returns
+    -------
+    out : DataFrame
+        ``out`` with a row per not-known group of the cohort or the population.
+    unknown_c, unknown_p : Series
+        The not-known counts, for the table's ``attrs``.
+    """
     unknown_c = c[[_is_excluded(g) for g in c.index]]
     unknown_p = p[[_is_excluded(g) for g in p.index]]
     unknown_groups = _order(list(dict.fromkeys(list(unknown_c.index) + list(unknown_p.index))))
@@ -299,32 +274,7 @@ def disproportionality(
         extra["flags"] = "ethnicity not known: left out of shares, rates and ratios"
         extra["denominator"] = label
         out = pd.concat([out, extra[DISPROPORTIONALITY_COLUMNS]], ignore_index=True)
-    out = out[DISPROPORTIONALITY_COLUMNS]
-    out["impossible_denominator"] = out["impossible_denominator"].astype(bool)
-    out["low_reliability"] = out["low_reliability"].astype(bool)
-    out["included"] = out["included"].astype(bool)
-    cic_unknown = float(unknown_c.sum())
-    out.attrs.update(
-        {
-            "reference": ref,
-            "denominator": label,
-            "confidence": confidence,
-            "share_method": share_method,
-            "rr_method": f"{share_method} interval for the share / population share",
-            "rri_method": rri_method,
-            "rd_method": rd_method,
-            "rate_method": rate_method,
-            "test": "exact binomial test of share = population share (two-sided, as R binom.test)",
-            "rri_test": f"exact conditional {'mid-p ' if rri_method != 'exact' else ''}test (two-sided, central)",
-            "population_total": population_total,
-            "cic_total": float(X),
-            "population_known_total": float(P),
-            "cic_unknown": cic_unknown,
-            "cic_unknown_percent": 100.0 * cic_unknown / (X + cic_unknown) if X + cic_unknown > 0 else np.nan,
-            "population_unknown": float(unknown_p.sum()),
-        }
-    )
-    return out
+    return out, unknown_c, unknown_p
 
 
 def compare_denominators(cic, populations: pd.DataFrame, *, reference: str = "White", **options) -> pd.DataFrame:
