@@ -11,7 +11,7 @@ Isolation between authorities (:func:`reset_kernel_state`, run in the kernel bef
 report): a fresh user namespace and execution count, every figure closed, matplotlib settings,
 environment variables (a ``reference_dir`` override sets one), working directory, ``sys.path``
 and warning filters put back as they were when the kernel was new. Modules stay imported, and
-national tables (the same for every authority; see :mod:`iro_analysis.cache`) stay cached;
+national tables (the same for every authority; see :mod:`iro_analysis.reference.cache`) stay cached;
 nothing derived from a return is kept by the package between calls. A kernel that died, timed
 out or was killed is thrown away and a new one started for the next authority.
 
