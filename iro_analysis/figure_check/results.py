@@ -10,8 +10,11 @@ EXTRA_COLUMNS = ("status", "figure_id", "row_label", "expected", "reported")
 
 
 class _Out:
-    """The rows of one check run: :meth:`add` turns a status (``ok``, ``note``, ``not_checked``,
-    ``warning``, ``error``) into the severity and status columns."""
+    """The rows of one check run.
+
+    :meth:`add` turns a status (``ok``, ``note``, ``not_checked``, ``warning``, ``error``) into the
+    ``severity`` and ``status`` columns.
+    """
 
     def __init__(self):
         self.records: list[dict] = []
