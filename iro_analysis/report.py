@@ -28,6 +28,7 @@ __all__ = [
     "report_paths",
     "shareable_table",
     "show_table",
+    "Report",
     "by_quarter",
     "findings_summary",
     "describe_return",
@@ -309,6 +310,61 @@ def show_table(table: pd.DataFrame, *, caption: str | None = None, **kwargs):
         styler = styler.set_caption(html.escape(caption))
     display(styler)
     return safe
+
+
+class Report:
+    """A notebook's shareable tables: the threshold is set once and every table shown is kept.
+
+    Working notebooks (``timeliness_validation.ipynb``) show many tables; each cell passing the
+    threshold again invited a cell that forgot it. ``Report`` holds the checked parameters, so a
+    cell names only the table, its count columns and its caption, and the report knows what it
+    has shown (for an Excel copy of exactly those tables).
+
+    Parameters
+    ----------
+    params : ReportParameters
+        From :func:`validate_parameters`; its ``suppression_threshold`` applies to every table.
+
+    Examples
+    --------
+    >>> params = ReportParameters(la_code="872", ons_code="E06000041", la_name="Wokingham",
+    ...     region_name="South East", year=2023, label="2022-23", data_dir=None,
+    ...     output_dir=Path("out"), restricted_dir=Path("out/restricted"), suppression_threshold=5)
+    >>> report = Report(params)
+    >>> table = pd.DataFrame({"code": ["A", "B"], "count": [3, 12]})
+    >>> report.shareable(table, caption="Codes").to_dict("list")
+    {'code': ['A', 'B'], 'count': ['c', '12']}
+    >>> list(report.tables)
+    ['Codes']
+    """
+
+    def __init__(self, params: ReportParameters):
+        self.params = params
+        self.threshold = int(params.suppression_threshold)
+        #: caption -> the table as shown (suppressed), in the order shown
+        self.tables: dict[str, pd.DataFrame] = {}
+
+    def shareable(self, table: pd.DataFrame, *, caption: str, counts=("count",),
+                  dependent: dict | None = None) -> pd.DataFrame:
+        """The suppressed table under this report's threshold, kept under ``caption``.
+
+        Raises
+        ------
+        ParameterError
+            If ``caption`` was already used for another table (a workbook sheet per caption).
+        """
+        if caption in self.tables:
+            raise ParameterError(f"A table captioned {caption!r} is already in this report; give each table its own caption.")
+        safe = shareable_table(table, counts=counts, dependent=dependent, threshold=self.threshold, name=caption)
+        self.tables[caption] = safe
+        return safe
+
+    def show(self, table: pd.DataFrame, *, caption: str, counts=("count",),
+             dependent: dict | None = None) -> pd.DataFrame:
+        """Display the table suppressed under this report's threshold (see :func:`show_table`)."""
+        safe = self.shareable(table, caption=caption, counts=counts, dependent=dependent)
+        # already suppressed: counts=() so that nothing is suppressed twice
+        return show_table(safe, caption=caption, counts=(), threshold=self.threshold, name=caption)
 
 
 _LABEL_LIKE_COLUMNS = {"year", "release", "time_period", "collection_year", "la_code", "quarter"}
