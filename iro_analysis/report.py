@@ -9,7 +9,6 @@ which suppresses small counts and refuses child identifiers.
 from __future__ import annotations
 
 import html
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,9 +106,10 @@ def validate_parameters(
     data_dir : path, optional
         The SSDA903 return (folder of CSVs, XML file, or folder of year folders).
     reference_dir : path, optional
-        A folder of published reference files. When given it is put first on the reference
-        search path (``IRO_REFERENCE_DIR``) for this process: the one deliberate side effect,
-        so that every later call in the notebook reads the same files.
+        A folder of published reference files. When given it is searched first for every
+        reference file this process reads (:func:`iro_analysis.reference.use_reference_folder`):
+        the one deliberate side effect, so that every later call in the notebook reads the same
+        files. The environment (``IRO_REFERENCE_DIR``) is not changed.
     output_dir : path, default "outputs"
         Root of the outputs; this report writes under ``<output_dir>/<year>/<la_code>/``.
     suppression_threshold : int, default 5
@@ -132,7 +132,7 @@ def validate_parameters(
         For an unknown authority, a bad year (including one that has not started, or one missing
         from a folder of collection years), a missing data folder, a bad threshold or tolerance.
     """
-    from .reference import resolve_authority
+    from .reference import resolve_authority, use_reference_folder
 
     if reference_dir not in (None, ""):
         reference_path = Path(reference_dir).expanduser()
@@ -141,9 +141,7 @@ def validate_parameters(
                 f"reference_dir {str(reference_path)!r} is not a folder. Give the folder holding the "
                 "published reference files, or leave it empty to use the default search path."
             )
-        existing = os.environ.get("IRO_REFERENCE_DIR", "")
-        if str(reference_path) not in existing.split(os.pathsep):
-            os.environ["IRO_REFERENCE_DIR"] = os.pathsep.join(p for p in [str(reference_path), existing] if p)
+        use_reference_folder(reference_path)
     year_value = parse_year(year)
     authority = resolve_authority(la)
     data_path = None

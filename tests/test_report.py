@@ -36,9 +36,24 @@ def test_bad_parameters_are_named(kwargs, message):
 
 
 def test_reference_dir_goes_first_on_the_search_path(tmp_path, monkeypatch):
+    # Issue 13: the override is explicit (reference.use_reference_folder), not written into
+    # os.environ, where it leaked into every later test and every child process.
+    from iro_analysis.reference import reference_search_path, use_reference_folder
+
     monkeypatch.delenv("IRO_REFERENCE_DIR", raising=False)
-    validate_parameters("872", 2023, reference_dir=tmp_path)
-    assert os.environ["IRO_REFERENCE_DIR"].split(os.pathsep)[0] == str(tmp_path)
+    try:
+        validate_parameters("872", 2023, reference_dir=tmp_path)
+        assert reference_search_path()[0] == tmp_path.resolve()
+        assert "IRO_REFERENCE_DIR" not in os.environ
+        # a second report's folder replaces the first: folders never stack up in one kernel
+        other = tmp_path / "other"
+        other.mkdir()
+        validate_parameters("872", 2023, reference_dir=other)
+        assert reference_search_path()[0] == other.resolve()
+        assert tmp_path.resolve() not in reference_search_path()[:1]
+    finally:
+        use_reference_folder(None)
+    assert reference_search_path()[0] != other.resolve()
 
 
 def test_report_paths_layout(tmp_path):
