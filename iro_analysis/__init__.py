@@ -34,6 +34,7 @@ _SUBMODULES = {
     "export",
     "iro_records",
     "labels",
+    "log",
     "outcomes_tables",
     "plots",
     "publication",

@@ -29,6 +29,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from .log import logger
+
 __all__ = ["CACHE_ENV", "cache_dir", "disk_cached", "national", "reference_state", "clear_memory"]
 
 #: Environment variable naming the cache folder ("off" turns the disk cache off).
@@ -118,8 +120,11 @@ def disk_cached(path_arg: int):
             entry = folder / _version() / "reference" / f"{key}.pkl"
             value = _load(entry)
             if value is None:
+                logger.debug("reference cache miss: %s(%s)", func.__qualname__, Path(path).name)
                 value = func(*args)
                 _store(entry, value)
+            else:
+                logger.debug("reference cache hit: %s(%s)", func.__qualname__, Path(path).name)
             return value
 
         return wrapper

@@ -70,3 +70,25 @@ def test_check_figures_exit_codes(tmp_path, capsys):
     broken.write_text("tables: [unclosed\n")
     assert main(["check-figures", str(broken)]) == 2
     assert "broken.yml" in capsys.readouterr().err
+
+
+def test_verbose_logs_what_was_done_on_stderr_under_the_package_logger(tmp_path, capsys):
+    # --verbose adds one handler to the package's logger ("iro_analysis"); `reference` reads the
+    # authority lookup, so with --debug the reference file found is logged at DEBUG level.
+    import logging
+
+    from iro_analysis.cli import main
+    from iro_analysis.log import LOGGER_NAME, logger
+
+    try:
+        assert main(["--debug", "reference"]) == 0
+        err = capsys.readouterr().err
+        assert " DEBUG reference file " in err
+        assert sum(getattr(h, "_iro_stderr", False) for h in logger.handlers) == 1
+        assert logging.getLogger(LOGGER_NAME) is logger
+    finally:
+        for handler in [h for h in logger.handlers if getattr(h, "_iro_stderr", False)]:
+            logger.removeHandler(handler)
+        logger.setLevel(logging.NOTSET)
+    assert main(["reference"]) == 0
+    assert "DEBUG" not in capsys.readouterr().err  # silent without --verbose/--debug

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ReferenceDataError
+from ..log import logger
 from .checksums import verify_reference_file
 
 __all__ = [
@@ -555,6 +556,7 @@ def find_reference_file(name: str, *, subdir: str | None = None) -> Path:
         if root.is_dir():
             hit = _find_in_root(root, fname, subdir)
             if hit is not None:
+                logger.debug("reference file %s: %s", fname, hit)
                 return hit
     raise ReferenceDataError(_missing_message(fname, subdir, roots))
 
