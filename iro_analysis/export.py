@@ -57,11 +57,17 @@ _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def process_umask() -> int:
-    """The process's umask, read without changing it where the system allows.
+    """The process's umask, read without changing it.
 
     ``os.umask`` can only be read by setting it, which would briefly change the permissions of
-    files other report threads are creating; on Linux the value is read from
-    ``/proc/self/status`` instead, elsewhere the value seen when this module was imported is used.
+    files other report threads are creating. On Linux the value is read from
+    ``/proc/self/status``; elsewhere a probe file is created with mode 0o666 and the bits the
+    system took away are the umask (the process setting is never touched).
+
+    Examples
+    --------
+    >>> 0 <= process_umask() <= 0o777
+    True
     """
     try:
         with open("/proc/self/status", encoding="ascii") as status:
@@ -70,17 +76,14 @@ def process_umask() -> int:
                     return int(line.split()[1], 8)
     except OSError:
         pass
-    return _UMASK_AT_IMPORT
+    return _probed_umask()
 
 
-def _umask_at_import() -> int:
-    # module import runs before any report thread starts: the one moment setting it is harmless
-    value = os.umask(0o022)
-    os.umask(value)
-    return value
-
-
-_UMASK_AT_IMPORT = _umask_at_import()
+def _probed_umask() -> int:
+    with tempfile.TemporaryDirectory(prefix="iro-umask-") as folder:
+        probe = os.path.join(folder, "probe")
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        return 0o666 & ~os.stat(probe).st_mode & 0o777
 
 
 def _default_mode() -> int:

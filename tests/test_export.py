@@ -111,3 +111,20 @@ def test_reading_the_umask_never_changes_it(monkeypatch):
     assert export.process_umask() in (0o022, 0o002, 0o027, 0o077, 0o007, 0)
     export._default_mode()
     assert calls == []
+
+
+def test_the_umask_is_read_without_setting_it(monkeypatch):
+    # Setting the umask (the only way os.umask can read it) would change the permissions of files
+    # other report threads are creating at that moment; export must never call it.
+    import os
+
+    from iro_analysis import export
+
+    def refuse(*args):
+        raise AssertionError("os.umask was called")
+
+    expected = export.process_umask()
+    monkeypatch.setattr(os, "umask", refuse)
+    assert export.process_umask() == expected
+    # the probe used where /proc is not available gives the same value (0o666 less the umask)
+    assert export._probed_umask() == expected & 0o666
