@@ -481,6 +481,7 @@ def pchart(
         }
     )
 
+
 def _pchart_points(numerators, denominators, x) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Checked counts and labels of a p-chart's points (see :func:`pchart` for the rules)."""
     num, index = _as_counts(numerators, "numerators")
@@ -538,7 +539,6 @@ def _standardised(p, pbar: float, den, base: int, *, laney: bool, screen_outlier
         if len(kept):
             mr_mean = float(kept.mean())
     return sigma, z, mr_mean / D2
-
 
 
 def pchart_summary(chart: pd.DataFrame, *, unit: str = "", decimals: int = 1) -> str:
