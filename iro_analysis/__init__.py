@@ -32,6 +32,7 @@ _SUBMODULES = {
     "disclosure_audit",
     "disproportionality",
     "export",
+    "files",
     "iro_records",
     "labels",
     "log",
