@@ -72,23 +72,21 @@ def test_check_figures_exit_codes(tmp_path, capsys):
     assert "broken.yml" in capsys.readouterr().err
 
 
-def test_verbose_logs_what_was_done_on_stderr_under_the_package_logger(tmp_path, capsys):
-    # --verbose adds one handler to the package's logger ("iro_analysis"); `reference` reads the
-    # authority lookup, so with --debug the reference file found is logged at DEBUG level.
+def test_verbose_logs_what_was_done_on_stderr_under_the_package_logger(capsys):
+    # --debug adds a handler to the package's one logger ("iro_analysis") for the command's run:
+    # `reference` reads the authority lookup, so the reference file found is logged at DEBUG.
     import logging
 
     from iro_analysis.cli import main
     from iro_analysis.log import LOGGER_NAME, logger
 
-    try:
-        assert main(["--debug", "reference"]) == 0
-        err = capsys.readouterr().err
-        assert " DEBUG reference file " in err
-        assert sum(getattr(h, "_iro_stderr", False) for h in logger.handlers) == 1
-        assert logging.getLogger(LOGGER_NAME) is logger
-    finally:
-        for handler in [h for h in logger.handlers if getattr(h, "_iro_stderr", False)]:
-            logger.removeHandler(handler)
-        logger.setLevel(logging.NOTSET)
+    handlers_before = list(logger.handlers)
+    assert main(["--debug", "reference"]) == 0
+    assert " DEBUG reference file la_lookup_dfe.csv: " in capsys.readouterr().err
+    assert main(["--verbose", "reference"]) == 0
+    assert "DEBUG" not in capsys.readouterr().err  # --verbose is INFO
+    # called from Python, the command leaves the logger as it found it
+    assert logger.handlers == handlers_before and logger.level == logging.NOTSET
+    assert logging.getLogger(LOGGER_NAME) is logger
     assert main(["reference"]) == 0
     assert "DEBUG" not in capsys.readouterr().err  # silent without --verbose/--debug
