@@ -116,6 +116,13 @@ def test_starters_and_leavers_carry_last_years_total_per_row(hand_report):
     assert leavers.loc["Total", "last_year"] == 1
 
 
+def test_starters_chart_names_last_year_in_its_title_and_draws_only_quarters(hand_report):
+    # this year 2 starts (C under 1, D aged 15: one each, so no band is "most often"); last year 2
+    text = hand_report.charts["starters_by_age"][1]()
+    assert "2 starts in care in 2022-23 (2 the year before)." in text
+    assert "last_year" not in text and "most often" not in text
+
+
 def test_last_years_totals_are_the_summarys_cells(hand_report):
     pub = hand_report.publication
     for name, prefix in [("B Starters by age", "starts"), ("C Starters by legal status", "starts"),
