@@ -16,8 +16,8 @@ import pandas as pd
 
 from .calendar import year_bounds
 from .errors import ParameterError
-from .authority_last_year import (LAST_YEAR, ethnicity_with_last_year, missing_with_last_year,
-                                  participation_with_last_year, quarters_with_last_year, register_uasc_by_ethnicity)
+from .authority_last_year import (LAST_YEAR, ethnicity_with_last_year, missing_with_last_year, quarters_with_last_year,
+                                  register_uasc_by_ethnicity)
 from .publication import Publication
 
 __all__ = ["AuthorityReport", "build", "SUMMARY_LABELS", "METRIC_LABELS"]
@@ -468,25 +468,9 @@ def _timeliness_section(report: AuthorityReport, data, published: dict) -> None:
             terms[f"Review count change|Total reviews held|{column}"] = -1
             pub.relate(terms, source=f"review count change: components add up ({column})", only_if_holds=True)
 
-    from .cohorts import participation_by_quarter
-    from .codes import descriptions
-    from .report import by_quarter
+    from .authority_sections import participation_table
 
-    participation = participation_by_quarter(data, p.year).dropna(subset=["quarter"])
-    table_n = by_quarter(participation, "REVIEW_CODE")
-    meanings = descriptions("REVIEW_CODE", p.year)
-    table_n.insert(1, "description", [_pn_meaning(c, meanings) for c in table_n["REVIEW_CODE"]])
-    this_year, derived, caption = list(table_n.columns[2:]), {}, "Children's participation in their reviews, by quarter"
-    if report.facts.get("previous_year"):
-        before = by_quarter(participation_by_quarter(data, p.year - 1).dropna(subset=["quarter"]), "REVIEW_CODE")
-        previous_meanings = descriptions("REVIEW_CODE", p.year - 1)
-        table_n = participation_with_last_year(table_n, before, lambda c: _pn_meaning(c, previous_meanings))
-        derived = {"percent": ["Year", "@total:Year"], "percent_last_year": [LAST_YEAR, "@total:last_year"]}
-        caption += ", with the share of the year's reviews this year and last year"
-    pub.add_table("N Participation", table_n, labels=["REVIEW_CODE"], public=["description"],
-                  counts=this_year + ([LAST_YEAR] if derived else []), derived=derived,
-                  decimals={"percent": 1, "percent_last_year": 1}, total_column="Year", total_of=this_year,
-                  caption=caption, cost=PROFILE)
+    participation_table(report, data, cost=PROFILE)
 
     review_checks = quality.reviews.review_findings(data)
     report.restricted["review_exceptions.csv"] = timeliness.exception_list(schedule, p.year)
@@ -526,12 +510,6 @@ def _readable_checks(summary: pd.DataFrame) -> pd.DataFrame:
 
     return summary.assign(check=summary["check"].map(check_label), severity=summary["severity"].map(label),
                           table=summary["table"].map(label))
-
-
-def _pn_meaning(code: str, meanings: dict) -> str:
-    if code == "Total":
-        return "All reviews"
-    return meanings.get(str(code), "Not a DfE participation code")
 
 
 def _ethnicity_section(report: AuthorityReport, data, tables: dict) -> None:

@@ -1,5 +1,5 @@
-"""The later sections of the authority report: timeliness against last year, care history,
-outcomes, the IRO service, commentary.
+"""The later sections of the authority report: timeliness against last year, participation,
+care history, outcomes, the IRO service, commentary.
 
 Each function registers its tables with the report's :class:`iro_analysis.publication.Publication`
 (the tables carry their roles in ``DataFrame.attrs`` or in
@@ -16,8 +16,8 @@ import pandas as pd
 from .calendar import year_bounds
 from .errors import IroAnalysisError
 
-__all__ = ["timeliness_change", "care_history_section", "outcomes_section", "iro_service_section",
-           "commentary_section", "IRO_TABLES"]
+__all__ = ["timeliness_change", "participation_table", "care_history_section", "outcomes_section",
+           "iro_service_section", "commentary_section", "IRO_TABLES"]
 
 #: IRO service tables: summary function -> (report table name, caption, (part, whole) complements).
 IRO_TABLES = {
@@ -228,6 +228,39 @@ def commentary_section(report) -> None:
         if guard and guard.in_text(text):
             raise DisclosureError(f"commentary/{section}.md holds a child identifier; remove it and run the report again.")
         report.facts["commentary"][section] = iro_records.commentary_markdown(text)
+
+
+def _pn_meaning(code: str, meanings: dict) -> str:
+    if code == "Total":
+        return "All reviews"
+    return meanings.get(str(code), "Not a DfE participation code")
+
+
+def participation_table(report, data, *, cost: float) -> None:
+    """Table N: reviews by participation code and quarter, with last year's count and share when held."""
+    from .authority_last_year import LAST_YEAR, participation_with_last_year
+    from .codes import descriptions
+    from .cohorts import participation_by_quarter
+    from .report import by_quarter
+
+    pub, p = report.publication, report.params
+
+    def wide(year):
+        return by_quarter(participation_by_quarter(data, year).dropna(subset=["quarter"]), "REVIEW_CODE")
+
+    table = wide(p.year)
+    meanings = descriptions("REVIEW_CODE", p.year)
+    table.insert(1, "description", [_pn_meaning(c, meanings) for c in table["REVIEW_CODE"]])
+    this_year, derived, caption = list(table.columns[2:]), {}, "Children's participation in their reviews, by quarter"
+    if report.facts.get("previous_year"):
+        previous = descriptions("REVIEW_CODE", p.year - 1)
+        table = participation_with_last_year(table, wide(p.year - 1), lambda c: _pn_meaning(c, previous))
+        derived = {"percent": ["Year", "@total:Year"], "percent_last_year": [LAST_YEAR, f"@total:{LAST_YEAR}"]}
+        caption += ", with the share of the year's reviews this year and last year"
+    pub.add_table("N Participation", table, labels=["REVIEW_CODE"], public=["description"],
+                  counts=this_year + ([LAST_YEAR] if derived else []), derived=derived,
+                  decimals={"percent": 1, "percent_last_year": 1}, total_column="Year", total_of=this_year,
+                  caption=caption, cost=cost)
 
 
 def timeliness_change(report, data, frame: pd.DataFrame, code: dict, named: dict) -> None:

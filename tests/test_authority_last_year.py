@@ -74,7 +74,13 @@ def _year_return(year: int) -> SSDA903:
     missing = pd.DataFrame(MISSING[year], columns=["CHILD", "MISSING", "MIS_START", "MIS_END"])
     missing["MIS_START"], missing["MIS_END"] = pd.to_datetime(missing["MIS_START"]), pd.to_datetime(missing["MIS_END"])
     missing["DOB"] = missing["CHILD"].map(dob)
-    return SSDA903(header=header, episodes=episodes, reviews=reviews, missing=missing)
+    oc2 = None
+    if year == 2023:
+        # E, in care since 2020, is the one child looked after for 12 months on 31 March 2023 (aged 13):
+        # health assessment yes, immunisations yes, dentist no, SDQ score 12 (ages 5-16)
+        oc2 = pd.DataFrame({"CHILD": ["E"], "DOB": [dob["E"]], "HEALTH_ASSESSMENT": ["1"], "IMMUNISATIONS": ["1"],
+                            "TEETH_CHECK": ["0"], "HEALTH_CHECK": [None], "SDQ_SCORE": ["12"]})
+    return SSDA903(header=header, episodes=episodes, reviews=reviews, missing=missing, oc2=oc2)
 
 
 @pytest.fixture(scope="module")
@@ -167,6 +173,23 @@ def test_ethnicity_ratios_with_last_years_children_in_care(hand_report):
     assert table.keys[(table.total_row, "cic_last_year")] == "cic_nonuasc_prev:known"
     # F's last-year column is keyed so that last year's UASC of each group is protected like this year's
     assert hand_report.publication.has_cell("uasc_eth_prev:White")
+
+
+def test_health_checks_chart_title_from_the_published_percentages(hand_report):
+    health = hand_report.publication.numeric("H Health checks").set_index("measure")
+    # one child in the OC2 cohort: assessment 1/1, immunisations 1/1, dentist 0/1, SDQ 1/1; none aged 0-4
+    assert health["percent"].drop("development_assessment").tolist() == [100, 100, 0, 100]
+    assert pd.isna(health.loc["development_assessment", "percent"])  # 0 of 0: no percentage
+    draw, describe = hand_report.charts[hand_report.facts["table_charts"]["H Health checks"]]
+    # three measures tie at 100%, so none is named; the dentist is the lowest (0%)
+    title = ("Health checks: highest 3 measures (100%), lowest Had their teeth checked by a dentist (0%) "
+             "(of the figures shown)")
+    assert title in describe()
+    ax = draw()
+    assert ax.get_title().replace("\n", " ") == title and ax.get_xlim() == (0, 100)
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
 
 
 def test_one_year_return_has_no_last_year_columns(synthetic_rutland, tmp_path):

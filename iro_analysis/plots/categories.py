@@ -182,8 +182,13 @@ def percent_title(table: pd.DataFrame, *, label: str = "description", percent: s
         return f"{subject}: {high[label]} {high[percent]:.0f}%{scope}"
     if round(high[percent]) == round(low[percent]):
         return f"{subject}: {high[percent]:.0f}% for each measure{scope}"
-    return (f"{subject}: highest {high[label]} ({high[percent]:.0f}%), lowest "
-            f"{low[label]} ({low[percent]:.0f}%){scope}")
+
+    def named(value) -> str:  # a tie is counted, not given to whichever measure comes first
+        tied = shown[shown[percent].round() == round(value)]
+        return str(tied[label].iloc[0]) if len(tied) == 1 else f"{len(tied)} measures"
+
+    return (f"{subject}: highest {named(high[percent])} ({high[percent]:.0f}%), lowest "
+            f"{named(low[percent])} ({low[percent]:.0f}%){scope}")
 
 
 def percent_bars(table: pd.DataFrame, *, label: str = "description", percent: str = "percent",
