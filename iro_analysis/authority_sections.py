@@ -137,10 +137,13 @@ def outcomes_section(report, data, *, cost: float) -> None:
                   roles={"labels": ["measure", "description"], "counts": ["count", "denominator"],
                          "derived": {"percent": ["count", "denominator"]}},
                   complements=(("count", "denominator"),))
+        # the mask tells a hidden percentage ("c") from a percentage of none (no children of that age)
         report.charts["health_checks"] = (
             lambda: plots.categories.percent_bars(pub.numeric("H Health checks"), subject="Health checks",
-                                                  xlabel="% of children in care for at least 12 months"),
-            lambda: plots.categories.percent_bars_alt_text(pub.numeric("H Health checks"), subject="Health checks"))
+                                                  xlabel="% of children in care for at least 12 months",
+                                                  hidden=pub.hidden_mask("H Health checks")["percent"]),
+            lambda: plots.categories.percent_bars_alt_text(pub.numeric("H Health checks"), subject="Health checks",
+                                                           hidden=pub.hidden_mask("H Health checks")["percent"]))
         report.facts.setdefault("table_charts", {})["H Health checks"] = "health_checks"
     except IroAnalysisError as error:
         report.facts["outcomes_missing"]["H Health checks"] = str(error).split(". ")[0] + "."
@@ -198,9 +201,12 @@ def _iro_charts(report) -> None:
 
     pub = report.publication
     if "O1 IRO caseloads" in pub.tables:
+        name = "O1 IRO caseloads"
         report.charts["iro_caseloads"] = (
-            lambda: plots.categories.caseload_chart(pub.numeric("O1 IRO caseloads")),
-            lambda: plots.categories.caseload_chart_alt_text(pub.numeric("O1 IRO caseloads")))
+            lambda: plots.categories.caseload_chart(pub.numeric(name),
+                                                    hidden=pub.hidden_mask(name)["children_per_fte"]),
+            lambda: plots.categories.caseload_chart_alt_text(pub.numeric(name),
+                                                             hidden=pub.hidden_mask(name)["children_per_fte"]))
         report.facts.setdefault("table_charts", {})["O1 IRO caseloads"] = "iro_caseloads"
     if "O2 Escalations by stage" in pub.tables:
         _category_chart(report, "O2 Escalations by stage", "escalations_by_stage", label="stage", count="raised",

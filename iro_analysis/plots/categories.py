@@ -20,7 +20,8 @@ from .cohorts import HIDDEN
 from .core import PALETTE, format_count, get_ax
 
 __all__ = ["category_bars", "category_bars_alt_text", "category_title", "percent_bars", "percent_bars_alt_text",
-           "percent_title", "caseload_chart", "caseload_chart_alt_text", "caseload_title", "HANDBOOK_CASELOAD"]
+           "percent_title", "caseload_chart", "caseload_chart_alt_text", "caseload_title", "HANDBOOK_CASELOAD",
+           "NO_FIGURE"]
 
 TOTAL = "Total"
 #: The IRO Handbook's recommended caseload: children per full-time IRO.
@@ -39,6 +40,23 @@ def _check(table: pd.DataFrame, columns, what: str) -> None:
 
 def _shown(value) -> str:
     return HIDDEN if pd.isna(value) else format_count(value)
+
+
+#: How a value that is missing but not hidden (a percentage of none) reads.
+NO_FIGURE = "no figure"
+
+
+def _hidden(table: pd.DataFrame, column: str, hidden) -> np.ndarray:
+    """Which rows are hidden: ``hidden`` when given (the publication's mask), else every NaN."""
+    if hidden is None:
+        return table[column].isna().to_numpy()
+    return np.asarray(hidden, dtype=bool)
+
+
+def _value_text(value, hidden: bool, fmt: str) -> str:
+    if hidden:
+        return HIDDEN
+    return NO_FIGURE if pd.isna(value) else format(value, fmt)
 
 
 def _wrap(text: str, width: int = 34) -> str:
@@ -193,7 +211,7 @@ def percent_title(table: pd.DataFrame, *, label: str = "description", percent: s
 
 def percent_bars(table: pd.DataFrame, *, label: str = "description", percent: str = "percent",
                  count: str = "count", denominator: str = "denominator", subject: str = "Health checks",
-                 xlabel: str = "% of children", ax=None):
+                 xlabel: str = "% of children", hidden=None, ax=None):
     """Horizontal bars of published percentages on a 0 to 100 axis, each labelled "p% (n of d)".
 
     Parameters
@@ -205,6 +223,9 @@ def percent_bars(table: pd.DataFrame, *, label: str = "description", percent: st
     subject : str
         Start of the title.
     xlabel : str
+    hidden : sequence of bool, optional
+        Which percentages the publication hides (its ``hidden_mask``); by default every NaN. A
+        NaN that is not hidden (a percentage of none) reads "no figure", not "c".
     ax : matplotlib Axes, optional
 
     Returns
@@ -216,12 +237,13 @@ def percent_bars(table: pd.DataFrame, *, label: str = "description", percent: st
     ax = get_ax(ax, figsize=(8, 1.4 + 0.5 * max(len(table), 1)))
     y = np.arange(len(table))[::-1]
     values = table[percent].to_numpy(dtype=float)
+    secret = _hidden(table, percent, hidden)
     ax.barh(y, np.nan_to_num(values), color=PALETTE[2])
     ax.set_yticks(y)
     ax.set_yticklabels([_wrap(v) for v in table[label]], fontsize="small")
     for position, (yy, p) in enumerate(zip(y, values)):
         if pd.isna(p):
-            text = f" {HIDDEN} (not shown)"
+            text = f" {HIDDEN} (not shown)" if secret[position] else f" {NO_FIGURE}"
         else:
             n = table[count].iloc[position] if count in table.columns else np.nan
             d = table[denominator].iloc[position] if denominator in table.columns else np.nan
@@ -235,12 +257,14 @@ def percent_bars(table: pd.DataFrame, *, label: str = "description", percent: st
 
 
 def percent_bars_alt_text(table: pd.DataFrame, *, label: str = "description", percent: str = "percent",
-                          subject: str = "Health checks") -> str:
-    """Text alternative for :func:`percent_bars` (a hidden percentage reads "c")."""
+                          subject: str = "Health checks", hidden=None) -> str:
+    """Text alternative for :func:`percent_bars` (a hidden percentage reads "c", as in the table)."""
     _check(table, [label, percent], "percentage chart alt text")
-    parts = "; ".join(f"{name}: {HIDDEN if pd.isna(p) else f'{p:.0f}%'}" for name, p in zip(table[label], table[percent]))
+    secret = _hidden(table, percent, hidden)
+    parts = "; ".join(f"{name}: {_value_text(p, h, '.0f')}{'' if h or pd.isna(p) else '%'}"
+                      for name, p, h in zip(table[label], table[percent], secret))
     text = f"Bar chart of percentages. {percent_title(table, label=label, percent=percent, subject=subject)}. {parts}."
-    if table[percent].isna().any():
+    if secret.any():
         text += f" {HIDDEN} marks a figure not shown to protect children's privacy."
     return text
 
@@ -269,7 +293,8 @@ def caseload_title(table: pd.DataFrame, *, month: str = "month", per_fte: str = 
     return f"Children per full-time IRO: {span} {months}, {where}"
 
 
-def caseload_chart(table: pd.DataFrame, *, month: str = "month", per_fte: str = "children_per_fte", ax=None):
+def caseload_chart(table: pd.DataFrame, *, month: str = "month", per_fte: str = "children_per_fte", hidden=None,
+                   ax=None):
     """Line chart of children per full-time IRO at each month end, with the Handbook's range shaded.
 
     Parameters
@@ -277,6 +302,9 @@ def caseload_chart(table: pd.DataFrame, *, month: str = "month", per_fte: str = 
     table : DataFrame
         Published table O1 (``month``, ``children_per_fte``; a hidden month NaN).
     month, per_fte : str
+    hidden : sequence of bool, optional
+        Which months the publication hides; by default every NaN (a month with no IRO in post
+        has no figure but hides nothing).
     ax : matplotlib Axes, optional
 
     Returns
@@ -290,7 +318,7 @@ def caseload_chart(table: pd.DataFrame, *, month: str = "month", per_fte: str = 
     lowest, highest = HANDBOOK_CASELOAD
     ax.axhspan(lowest, highest, color=PALETTE[5], alpha=0.2, label=f"IRO Handbook: {lowest} to {highest}")
     ax.plot(x, values, marker="o", color=PALETTE[0], label="Children per full-time IRO")
-    for position in np.flatnonzero(np.isnan(values)):
+    for position in np.flatnonzero(_hidden(table, per_fte, hidden)):
         ax.annotate(HIDDEN, (x[position], 0), textcoords="offset points", xytext=(0, 4), ha="center",
                     fontsize="small", color="#555555")
     ax.set_xticks(x)
@@ -304,13 +332,15 @@ def caseload_chart(table: pd.DataFrame, *, month: str = "month", per_fte: str = 
     return ax
 
 
-def caseload_chart_alt_text(table: pd.DataFrame, *, month: str = "month", per_fte: str = "children_per_fte") -> str:
-    """Text alternative for :func:`caseload_chart` (a hidden month reads "c")."""
+def caseload_chart_alt_text(table: pd.DataFrame, *, month: str = "month", per_fte: str = "children_per_fte",
+                            hidden=None) -> str:
+    """Text alternative for :func:`caseload_chart` (a hidden month reads "c", as in the table)."""
     _check(table, [month, per_fte], "caseload chart alt text")
-    parts = "; ".join(f"{m}: {HIDDEN if pd.isna(v) else f'{v:.1f}'}" for m, v in zip(table[month], table[per_fte]))
+    secret = _hidden(table, per_fte, hidden)
+    parts = "; ".join(f"{m}: {_value_text(v, h, '.1f')}" for m, v, h in zip(table[month], table[per_fte], secret))
     text = (f"Line chart of children per full-time IRO at each month end, with the IRO Handbook's recommended "
             f"{HANDBOOK_CASELOAD[0]} to {HANDBOOK_CASELOAD[1]} shaded. {caseload_title(table, month=month, per_fte=per_fte)}. "
             f"{parts}.")
-    if table[per_fte].isna().any():
+    if secret.any():
         text += f" {HIDDEN} marks a month not shown to protect children's privacy."
     return text
