@@ -401,6 +401,8 @@ COLUMN_LABELS = {
     "midway_checks_done": "Midway reviews done", "respondent": "Who", "forms_sent": "Forms sent",
     "forms_returned": "Forms returned", "children_in_care_also_on_cp_plan": "Also on a child protection plan",
     "reports_due": "Reports due", "reports_on_time_before_review": "Shared in time before the review",
+    "cic_last_year": "Last year", "cic_percent_last_year": "% last year", "rr_ci_low": "95% from",
+    "rr_ci_high": "to", "rri_ci_low": "95% from", "rri_ci_high": "to",
 }
 
 
