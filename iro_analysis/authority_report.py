@@ -16,6 +16,8 @@ import pandas as pd
 
 from .calendar import year_bounds
 from .errors import ParameterError
+from .authority_last_year import (LAST_YEAR, ethnicity_with_last_year, missing_with_last_year, quarters_with_last_year,
+                                  register_uasc_by_ethnicity)
 from .publication import Publication
 
 __all__ = ["AuthorityReport", "build", "SUMMARY_LABELS", "METRIC_LABELS"]
@@ -121,11 +123,16 @@ class AuthorityReport:
             return
         plots.show(ax, alt, format="svg")  # text stays text: smaller, sharper, and scanned by the guard
 
-    def show_tables(self, names, *, missing: str = "") -> None:
-        """Show each named table the report holds; say ``missing`` (escaped) when it holds none."""
+    def show_tables(self, names, *, missing: str = "", charts: bool = False) -> None:
+        """Show each named table the report holds; say ``missing`` (escaped) when it holds none.
+
+        With ``charts=True`` each table is followed by its chart, where the report draws one.
+        """
         present = [n for n in names if n in self.publication.tables]
         for name in present:
             self.show(name)
+            if charts and name in self.facts.get("table_charts", {}):
+                self.chart(self.facts["table_charts"][name])
         if not present and missing:
             self.say("{text}", text=missing)
 
@@ -268,9 +275,20 @@ def _cohort_section(report: AuthorityReport, data) -> dict:
                                            ("leavers_by_reason", "reason", "J Leavers by reason", "ends")]:
         wide = by_quarter(tables[source], category)
         what = "starting" if prefix == "starts" else "leaving"
+        caption = f"Children {what} care by quarter and {category.replace('_', ' ')}"
+        this_year = list(wide.columns[1:])
+        if report.facts["previous_year"]:
+            wide = quarters_with_last_year(wide, by_quarter(report.facts["previous_tables"][source], category))
+            caption += ", with last year's total"
+
+        def quarter_key(label, col, prefix=prefix):
+            # last year's total is the Summary's cell of last year (one cell wherever it is shown)
+            if label != "Total":
+                return None
+            return f"{prefix}_prev:Year" if col == LAST_YEAR else f"{prefix}:{col}"
+
         pub.add_table(name, wide, labels=[category], counts=list(wide.columns[1:]), total_column="Year",
-                      key=lambda label, col, prefix=prefix: f"{prefix}:{col}" if label == "Total" else None,
-                      caption=f"Children {what} care by quarter and {category.replace('_', ' ')}", cost=PROFILE)
+                      total_of=this_year, key=quarter_key, caption=caption, cost=PROFILE)
 
     previous_end = year_bounds(p.year - 1)[1]
     for source, category, name, caption in _PROFILES:
@@ -295,6 +313,8 @@ def _cohort_section(report: AuthorityReport, data) -> dict:
                 return f"{'uasc' if label == 'UASC' else 'nonuasc'}:{_iso(date)}"
             if prefix and col == "count":
                 return f"{prefix}:{label}"
+            if prefix == "eth_all" and col == "last_year":
+                return f"eth_all_prev:{label}"
             return None
 
         pub.add_table(name, profile, labels=[category], counts=counts, derived=derived,
@@ -319,11 +339,16 @@ def _cohort_section(report: AuthorityReport, data) -> dict:
                   cost=PROFILE)
 
     if "missing_by_quarter" in tables:
-        missing = tables["missing_by_quarter"][["quarter_label", "missing_episodes", "away_episodes", "children"]]
+        columns = ["quarter_label", "missing_episodes", "away_episodes", "children"]
+        missing = tables["missing_by_quarter"][columns]
+        labels = missing["quarter_label"].astype(str).tolist()  # four quarters, then the year
+        caption = "Missing and away-without-authorisation episodes by quarter"
+        before = report.facts.get("previous_tables", {}).get("missing_by_quarter")
+        if report.facts["previous_year"] and before is not None:
+            missing = missing_with_last_year(missing, before[columns])
+            caption += ", and last year's total"
         pub.add_table("L Missing", missing, labels=["quarter_label"],
-                      counts=["missing_episodes", "away_episodes", "children"],
-                      caption="Missing and away-without-authorisation episodes by quarter", cost=PROFILE)
-        labels = missing["quarter_label"].astype(str).tolist()
+                      counts=["missing_episodes", "away_episodes", "children"], caption=caption, cost=PROFILE)
         for column in ("missing_episodes", "away_episodes"):
             terms = {f"L Missing|{label}|{column}": 1 for label in labels[:-1]}
             terms[f"L Missing|{labels[-1]}|{column}"] = -1
@@ -427,13 +452,15 @@ def _timeliness_section(report: AuthorityReport, data, published: dict) -> None:
         current_keys = {"Children in care at any time in the year": "in_care:during",
                         "Periods of care that started in the year": "starts:Year",
                         "Children with at least one review": "children_reviewed:year"}
+        previous_keys = {"Children in care at any time in the year": "in_care_prev:during",
+                         "Periods of care that started in the year": "starts_prev:Year"}
         pub.add_table("Review count change", change, labels=["component"], counts=["previous", "current"],
                       derived={"change": ["previous", "current"],
                                "share_of_change": ["previous", "current", *[
                                    (lambda _label, c=c: f"Review count change|Total reviews held|{c}")
                                    for c in ("previous", "current")]]},
                       decimals={"change": 0, "share_of_change": 1},
-                      key=lambda label, col: current_keys.get(label) if col == "current" else None,
+                      key=lambda label, col: (current_keys if col == "current" else previous_keys).get(label),
                       caption="Change in the number of reviews held")
         parts = [label for label in change["component"] if label not in current_keys and label != "Total reviews held"]
         for column in ("previous", "current"):
@@ -441,17 +468,9 @@ def _timeliness_section(report: AuthorityReport, data, published: dict) -> None:
             terms[f"Review count change|Total reviews held|{column}"] = -1
             pub.relate(terms, source=f"review count change: components add up ({column})", only_if_holds=True)
 
-    from .cohorts import participation_by_quarter
-    from .codes import descriptions
-    from .report import by_quarter
+    from .authority_sections import participation_table
 
-    participation = participation_by_quarter(data, p.year).dropna(subset=["quarter"])
-    table_n = by_quarter(participation, "REVIEW_CODE")
-    meanings = descriptions("REVIEW_CODE", p.year)
-    table_n.insert(1, "description", [_pn_meaning(c, meanings) for c in table_n["REVIEW_CODE"]])
-    pub.add_table("N Participation", table_n, labels=["REVIEW_CODE"], public=["description"],
-                  counts=list(table_n.columns[2:]), total_column="Year",
-                  caption="Children's participation in their reviews, by quarter", cost=PROFILE)
+    participation_table(report, data, cost=PROFILE)
 
     review_checks = quality.reviews.review_findings(data)
     report.restricted["review_exceptions.csv"] = timeliness.exception_list(schedule, p.year)
@@ -493,12 +512,6 @@ def _readable_checks(summary: pd.DataFrame) -> pd.DataFrame:
                           table=summary["table"].map(label))
 
 
-def _pn_meaning(code: str, meanings: dict) -> str:
-    if code == "Total":
-        return "All reviews"
-    return meanings.get(str(code), "Not a DfE participation code")
-
-
 def _ethnicity_section(report: AuthorityReport, data, tables: dict) -> None:
     from . import disproportionality as dp
     from . import plots, reference
@@ -506,6 +519,7 @@ def _ethnicity_section(report: AuthorityReport, data, tables: dict) -> None:
 
     pub, p = report.publication, report.params
     _, end = year_bounds(p.year)
+    previous_end = year_bounds(p.year - 1)[1]
     cic = dp.cic_ethnicity(data, year=p.year)
     population = reference.ethnicity_population(p.la_code, year=p.year)
     ethnicity = dp.disproportionality(cic, population, population_total=child_population(p))
@@ -519,42 +533,43 @@ def _ethnicity_section(report: AuthorityReport, data, tables: dict) -> None:
     frame["population_share"] = 100 * frame["population_share"]
     frame = frame.rename(columns={"population_share": "population_percent"})
     reference_group = ethnicity.attrs.get("reference", "White")
+    counts, caption = ["cic"], f"Children in care on {_long_date(end)} by ethnic group, excluding UASC"
+    if report.facts.get("previous_year"):
+        before = dp.cic_ethnicity(data, year=p.year - 1)
+        frame = ethnicity_with_last_year(frame, before)
+        counts.append("cic_last_year")
+        caption += f", and a year earlier ({_long_date(previous_end)})"
+        # last year's children whose group is not known follow from the G UASC and this table's totals
+        unknown_before = before.attrs["children"] - before.attrs["uasc_excluded"] - int(before["count"].sum())
+        pub.add_cell("cic_nonuasc_prev:unknown", unknown_before, displayed=False,
+                     where="not shown: last year's children (excluding UASC) whose ethnic group is not known")
 
     def group_key(label, col):
-        return "cic_nonuasc:known" if label == "Total" else f"cic_nonuasc:{label}"
+        prefix = "cic_nonuasc_prev" if col == "cic_last_year" else "cic_nonuasc"
+        return f"{prefix}:known" if label == "Total" else f"{prefix}:{label}"
 
     ratio_columns = ["representation_ratio", "rr_ci_low", "rr_ci_high"]
     rri_columns = ["rri", "rri_ci_low", "rri_ci_high"]
     derived = {"cic_percent": ["cic", "@total"], "rate_per_10k": ["cic"],
                **{c: ["cic", "@total"] for c in ratio_columns},
                **{c: ["cic", "@total", lambda _label: f"cic_nonuasc:{reference_group}"] for c in rri_columns}}
-    pub.add_table("Ethnicity ratios", frame, labels=["ethnic_group"], counts=["cic"], derived=derived,
+    if len(counts) > 1:
+        derived["cic_percent_last_year"] = ["cic_last_year", "@total:cic_last_year"]
+    pub.add_table("Ethnicity ratios", frame, labels=["ethnic_group"], counts=counts, derived=derived,
                   public=["population_percent"], add_total=True, key=group_key,
-                  decimals={"cic_percent": 1, "population_percent": 2, "rate_per_10k": 1,
+                  decimals={"cic_percent": 1, "cic_percent_last_year": 1, "population_percent": 2, "rate_per_10k": 1,
                             **{c: 2 for c in ratio_columns + rri_columns}},
-                  caption=f"Children in care on {_long_date(end)} by ethnic group, excluding UASC ({ethnicity.attrs['denominator']})")
+                  caption=f"{caption} ({ethnicity.attrs['denominator']})")
     unknown = float(ethnicity.attrs.get("cic_unknown", 0) or 0)
     pub.add_cell("cic_nonuasc:unknown", unknown, where="ethnicity section text: ethnicity not known")
-    pub.relate({"cic_nonuasc:known": 1, "cic_nonuasc:unknown": 1, f"nonuasc:{_iso(end)}": -1},
-               source="children excluding UASC = known ethnicity + not known", only_if_holds=True)
-    # UASC children of each ethnic group follow from table F and this table: protect them too.
-    uasc_terms = {f"uasc:{_iso(end)}": -1}
-    groups = list(included["ethnic_group"]) + ["Refused or not obtained"]
-    for group in groups:
-        all_key = f"eth_all:{group}"
-        part_key = "cic_nonuasc:unknown" if group == "Refused or not obtained" else f"cic_nonuasc:{group}"
-        if not (pub.has_cell(all_key) and pub.has_cell(part_key)):
-            uasc_terms = None
-            break
-        value = pub.system.cells[all_key].value - pub.system.cells[part_key].value
-        if value < 0:
-            uasc_terms = None
-            break
-        pub.add_cell(f"uasc_eth:{group}", value, displayed=False, where=f"not shown: UASC children of {group} ethnicity")
-        pub.relate({all_key: 1, part_key: -1, f"uasc_eth:{group}": -1}, source=f"{group}: all = non-UASC + UASC")
-        uasc_terms[f"uasc_eth:{group}"] = 1
-    if uasc_terms:
-        pub.relate(uasc_terms, source="UASC of every ethnic group add up to all UASC", only_if_holds=True)
+    years = [("", end)] + ([("_prev", previous_end)] if len(counts) > 1 else [])
+    for suffix, date in years:
+        pub.relate({f"cic_nonuasc{suffix}:known": 1, f"cic_nonuasc{suffix}:unknown": 1, f"nonuasc:{_iso(date)}": -1},
+                   source=f"children excluding UASC = known ethnicity + not known{suffix}", only_if_holds=True)
+        # UASC children of each ethnic group follow from table F and this table: protect them too.
+        register_uasc_by_ethnicity(pub, all_prefix=f"eth_all{suffix}", part_prefix=f"cic_nonuasc{suffix}",
+                                   unknown_key=f"cic_nonuasc{suffix}:unknown", uasc_key=f"uasc:{_iso(date)}",
+                                   groups=included["ethnic_group"], suffix=suffix)
 
     whole = dp.distribution_test(cic, population)
     report.facts["distribution_p"] = float(whole.loc[0, "p_value"])

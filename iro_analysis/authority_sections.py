@@ -1,5 +1,5 @@
-"""The later sections of the authority report: timeliness against last year, care history,
-outcomes, the IRO service, commentary.
+"""The later sections of the authority report: timeliness against last year, participation,
+care history, outcomes, the IRO service, commentary.
 
 Each function registers its tables with the report's :class:`iro_analysis.publication.Publication`
 (the tables carry their roles in ``DataFrame.attrs`` or in
@@ -16,8 +16,8 @@ import pandas as pd
 from .calendar import year_bounds
 from .errors import IroAnalysisError
 
-__all__ = ["timeliness_change", "care_history_section", "outcomes_section", "iro_service_section",
-           "commentary_section", "IRO_TABLES"]
+__all__ = ["timeliness_change", "participation_table", "care_history_section", "outcomes_section",
+           "iro_service_section", "commentary_section", "IRO_TABLES"]
 
 #: IRO service tables: summary function -> (report table name, caption, (part, whole) complements).
 IRO_TABLES = {
@@ -59,6 +59,33 @@ def _register(pub, name: str, frame: pd.DataFrame, caption: str, *, cost: float,
             pub.relate({part_key: 1, rest: 1, whole_key: -1}, source=f"{name}: {part} + rest = {whole}")
 
 
+def _category_chart(report, table: str, chart: str, *, relabel=None, **options) -> None:
+    """Register a bar chart of a published table (drawn and described from published values only)."""
+    from . import plots
+
+    pub = report.publication
+
+    def rows():
+        numeric = pub.numeric(table)
+        return numeric if relabel is None else relabel(numeric)
+
+    def drawn() -> bool:
+        # with nothing to draw but "c"s and zeros, the description alone says as much as a chart
+        shown = rows()
+        return bool((shown.loc[shown[options["label"]].astype(str) != "Total", options["count"]] > 0).any())
+
+    report.charts[chart] = (
+        lambda: plots.categories.category_bars(rows(), **options) if drawn() else None,
+        lambda: plots.categories.category_bars_alt_text(rows(), chart=drawn(), **options))
+    report.facts.setdefault("table_charts", {})[table] = chart
+
+
+def _reason_label(numeric: pd.DataFrame) -> pd.DataFrame:
+    """P4 rows named by the reason's description, the total row by "Total"."""
+    is_total = numeric["REASON_PLACE_CHANGE"].astype(str) == "Total"
+    return numeric.assign(label=numeric["description"].where(~is_total, "Total"))
+
+
 def care_history_section(report, data, *, cost: float) -> None:
     """Placement type at entry, placements started, moves, end reasons, category of need."""
     from . import care_history, outcomes_tables
@@ -89,11 +116,18 @@ def care_history_section(report, data, *, cost: float) -> None:
         first_label = frame.attrs["labels"][0]
         _register(pub, name, frame, caption, cost=cost,
                   key=lambda label, col, links=links, first=first_label: links.get(label.split(" / ")[0]))
+    if "P1 Placement at entry" in pub.tables:
+        _category_chart(report, "P1 Placement at entry", "placement_at_entry", label="placement", count="count",
+                        what="periods of care that started", noun="placement when care started")
+    if "P4 Why placements ended" in pub.tables:
+        _category_chart(report, "P4 Why placements ended", "placement_end_reasons", relabel=_reason_label,
+                        label="label", count="count", what="placements that ended with a move",
+                        noun="recorded reason", not_ranked=["Not recorded"])
 
 
 def outcomes_section(report, data, *, cost: float) -> None:
     """Health checks (OC2) and adoption timeliness, where the return holds them."""
-    from . import outcomes_tables
+    from . import outcomes_tables, plots
 
     pub, p = report.publication, report.params
     report.facts["outcomes_missing"] = {}
@@ -103,6 +137,14 @@ def outcomes_section(report, data, *, cost: float) -> None:
                   roles={"labels": ["measure", "description"], "counts": ["count", "denominator"],
                          "derived": {"percent": ["count", "denominator"]}},
                   complements=(("count", "denominator"),))
+        # the mask tells a hidden percentage ("c") from a percentage of none (no children of that age)
+        report.charts["health_checks"] = (
+            lambda: plots.categories.percent_bars(pub.numeric("H Health checks"), subject="Health checks",
+                                                  xlabel="% of children in care for at least 12 months",
+                                                  hidden=pub.hidden_mask("H Health checks")["percent"]),
+            lambda: plots.categories.percent_bars_alt_text(pub.numeric("H Health checks"), subject="Health checks",
+                                                           hidden=pub.hidden_mask("H Health checks")["percent"]))
+        report.facts.setdefault("table_charts", {})["H Health checks"] = "health_checks"
     except IroAnalysisError as error:
         report.facts["outcomes_missing"]["H Health checks"] = str(error).split(". ")[0] + "."
     try:
@@ -150,6 +192,28 @@ def iro_service_section(report, *, cost: float) -> None:
             key = lambda label, col, ends=month_ends: f"in_care:{ends[label]}" if label in ends else None  # noqa: E731
         _register(pub, name, frame, caption, cost=cost, roles=roles, key=key, complements=complements)
         report.facts["iro_tables"].append(name)
+    _iro_charts(report)
+
+
+def _iro_charts(report) -> None:
+    """Charts of the IRO service tables present: caseloads, and challenges by stage and by reason."""
+    from . import plots
+
+    pub = report.publication
+    if "O1 IRO caseloads" in pub.tables:
+        name = "O1 IRO caseloads"
+        report.charts["iro_caseloads"] = (
+            lambda: plots.categories.caseload_chart(pub.numeric(name),
+                                                    hidden=pub.hidden_mask(name)["children_per_fte"]),
+            lambda: plots.categories.caseload_chart_alt_text(pub.numeric(name),
+                                                             hidden=pub.hidden_mask(name)["children_per_fte"]))
+        report.facts.setdefault("table_charts", {})["O1 IRO caseloads"] = "iro_caseloads"
+    if "O2 Escalations by stage" in pub.tables:
+        _category_chart(report, "O2 Escalations by stage", "escalations_by_stage", label="stage", count="raised",
+                        what="challenge stages raised", noun="stage")
+    if "O3 Escalations by reason" in pub.tables:
+        _category_chart(report, "O3 Escalations by reason", "escalations_by_reason", label="reason",
+                        count="escalations", what="challenges raised", noun="reason")
 
 
 def commentary_section(report) -> None:
@@ -170,6 +234,39 @@ def commentary_section(report) -> None:
         if guard and guard.in_text(text):
             raise DisclosureError(f"commentary/{section}.md holds a child identifier; remove it and run the report again.")
         report.facts["commentary"][section] = iro_records.commentary_markdown(text)
+
+
+def _pn_meaning(code: str, meanings: dict) -> str:
+    if code == "Total":
+        return "All reviews"
+    return meanings.get(str(code), "Not a DfE participation code")
+
+
+def participation_table(report, data, *, cost: float) -> None:
+    """Table N: reviews by participation code and quarter, with last year's count and share when held."""
+    from .authority_last_year import LAST_YEAR, participation_with_last_year
+    from .codes import descriptions
+    from .cohorts import participation_by_quarter
+    from .report import by_quarter
+
+    pub, p = report.publication, report.params
+
+    def wide(year):
+        return by_quarter(participation_by_quarter(data, year).dropna(subset=["quarter"]), "REVIEW_CODE")
+
+    table = wide(p.year)
+    meanings = descriptions("REVIEW_CODE", p.year)
+    table.insert(1, "description", [_pn_meaning(c, meanings) for c in table["REVIEW_CODE"]])
+    this_year, derived, caption = list(table.columns[2:]), {}, "Children's participation in their reviews, by quarter"
+    if report.facts.get("previous_year"):
+        previous = descriptions("REVIEW_CODE", p.year - 1)
+        table = participation_with_last_year(table, wide(p.year - 1), lambda c: _pn_meaning(c, previous))
+        derived = {"percent": ["Year", "@total:Year"], "percent_last_year": [LAST_YEAR, f"@total:{LAST_YEAR}"]}
+        caption += ", with the share of the year's reviews this year and last year"
+    pub.add_table("N Participation", table, labels=["REVIEW_CODE"], public=["description"],
+                  counts=this_year + ([LAST_YEAR] if derived else []), derived=derived,
+                  decimals={"percent": 1, "percent_last_year": 1}, total_column="Year", total_of=this_year,
+                  caption=caption, cost=cost)
 
 
 def timeliness_change(report, data, frame: pd.DataFrame, code: dict, named: dict) -> None:

@@ -9,7 +9,6 @@ which suppresses small counts and refuses child identifiers.
 from __future__ import annotations
 
 import html
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +27,7 @@ __all__ = [
     "report_paths",
     "shareable_table",
     "show_table",
+    "Report",
     "by_quarter",
     "findings_summary",
     "describe_return",
@@ -106,9 +106,10 @@ def validate_parameters(
     data_dir : path, optional
         The SSDA903 return (folder of CSVs, XML file, or folder of year folders).
     reference_dir : path, optional
-        A folder of published reference files. When given it is put first on the reference
-        search path (``IRO_REFERENCE_DIR``) for this process: the one deliberate side effect,
-        so that every later call in the notebook reads the same files.
+        A folder of published reference files. When given it is searched first for every
+        reference file this process reads (:func:`iro_analysis.reference.use_reference_folder`):
+        the one deliberate side effect, so that every later call in the notebook reads the same
+        files. The environment (``IRO_REFERENCE_DIR``) is not changed.
     output_dir : path, default "outputs"
         Root of the outputs; this report writes under ``<output_dir>/<year>/<la_code>/``.
     suppression_threshold : int, default 5
@@ -131,7 +132,7 @@ def validate_parameters(
         For an unknown authority, a bad year (including one that has not started, or one missing
         from a folder of collection years), a missing data folder, a bad threshold or tolerance.
     """
-    from .reference import resolve_authority
+    from .reference import resolve_authority, use_reference_folder
 
     if reference_dir not in (None, ""):
         reference_path = Path(reference_dir).expanduser()
@@ -140,9 +141,7 @@ def validate_parameters(
                 f"reference_dir {str(reference_path)!r} is not a folder. Give the folder holding the "
                 "published reference files, or leave it empty to use the default search path."
             )
-        existing = os.environ.get("IRO_REFERENCE_DIR", "")
-        if str(reference_path) not in existing.split(os.pathsep):
-            os.environ["IRO_REFERENCE_DIR"] = os.pathsep.join(p for p in [str(reference_path), existing] if p)
+        use_reference_folder(reference_path)
     year_value = parse_year(year)
     authority = resolve_authority(la)
     data_path = None
@@ -311,6 +310,61 @@ def show_table(table: pd.DataFrame, *, caption: str | None = None, **kwargs):
     return safe
 
 
+class Report:
+    """A notebook's shareable tables: the threshold is set once and every table shown is kept.
+
+    Working notebooks (``timeliness_validation.ipynb``) show many tables; each cell passing the
+    threshold again invited a cell that forgot it. ``Report`` holds the checked parameters, so a
+    cell names only the table, its count columns and its caption, and the report knows what it
+    has shown (for an Excel copy of exactly those tables).
+
+    Parameters
+    ----------
+    params : ReportParameters
+        From :func:`validate_parameters`; its ``suppression_threshold`` applies to every table.
+
+    Examples
+    --------
+    >>> params = ReportParameters(la_code="872", ons_code="E06000041", la_name="Wokingham",
+    ...     region_name="South East", year=2023, label="2022-23", data_dir=None,
+    ...     output_dir=Path("out"), restricted_dir=Path("out/restricted"), suppression_threshold=5)
+    >>> report = Report(params)
+    >>> table = pd.DataFrame({"code": ["A", "B"], "count": [3, 12]})
+    >>> report.shareable(table, caption="Codes").to_dict("list")
+    {'code': ['A', 'B'], 'count': ['c', '12']}
+    >>> list(report.tables)
+    ['Codes']
+    """
+
+    def __init__(self, params: ReportParameters):
+        self.params = params
+        self.threshold = int(params.suppression_threshold)
+        #: caption -> the table as shown (suppressed), in the order shown
+        self.tables: dict[str, pd.DataFrame] = {}
+
+    def shareable(self, table: pd.DataFrame, *, caption: str, counts=("count",),
+                  dependent: dict | None = None) -> pd.DataFrame:
+        """The suppressed table under this report's threshold, kept under ``caption``.
+
+        Raises
+        ------
+        ParameterError
+            If ``caption`` was already used for another table (a workbook sheet per caption).
+        """
+        if caption in self.tables:
+            raise ParameterError(f"A table captioned {caption!r} is already in this report; give each table its own caption.")
+        safe = shareable_table(table, counts=counts, dependent=dependent, threshold=self.threshold, name=caption)
+        self.tables[caption] = safe
+        return safe
+
+    def show(self, table: pd.DataFrame, *, caption: str, counts=("count",),
+             dependent: dict | None = None) -> pd.DataFrame:
+        """Display the table suppressed under this report's threshold (see :func:`show_table`)."""
+        safe = self.shareable(table, caption=caption, counts=counts, dependent=dependent)
+        # already suppressed: counts=() so that nothing is suppressed twice
+        return show_table(safe, caption=caption, counts=(), threshold=self.threshold, name=caption)
+
+
 _LABEL_LIKE_COLUMNS = {"year", "release", "time_period", "collection_year", "la_code", "quarter"}
 
 #: Headings readers see for the package's stable column names (tables keep the names in code).
@@ -347,6 +401,8 @@ COLUMN_LABELS = {
     "midway_checks_done": "Midway reviews done", "respondent": "Who", "forms_sent": "Forms sent",
     "forms_returned": "Forms returned", "children_in_care_also_on_cp_plan": "Also on a child protection plan",
     "reports_due": "Reports due", "reports_on_time_before_review": "Shared in time before the review",
+    "cic_last_year": "Last year", "cic_percent_last_year": "% last year", "rr_ci_low": "95% from",
+    "rr_ci_high": "to", "rri_ci_low": "95% from", "rri_ci_high": "to",
 }
 
 

@@ -62,8 +62,10 @@ from .search import (
     find_reference_files,
     read_dfe_csv,
     reference_file_info,
+    reference_folder_in_use,
     reference_search_path,
     split_suppressed,
+    use_reference_folder,
 )
 
 __all__ = [
@@ -108,6 +110,8 @@ __all__ = [
     "reference_file_info",
     "reference_inventory",
     "reference_search_path",
+    "use_reference_folder",
+    "reference_folder_in_use",
     "resolve_authority",
     "split_suppressed",
     "statistical_neighbours",

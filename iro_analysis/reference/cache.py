@@ -20,15 +20,15 @@ published reference data are cached there, never a child's record.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import os
 import pickle
-import tempfile
 import threading
 from pathlib import Path
 
+from ..files import atomic_write_bytes
+from ..log import logger
 from .checksums import _digest, verify_reference_file
 from .search import _root_index, reference_search_path
 
@@ -75,17 +75,11 @@ def _load(path: Path):
 
 
 def _store(path: Path, value) -> None:
-    temporary = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(handle, "wb") as stream:
-            pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)  # readers see a whole entry or none
+        # written whole or not at all: readers see an entry or none; owner-only, like a temp file
+        atomic_write_bytes(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), private=True)
     except OSError:  # a read-only or full cache folder only costs time
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.remove(temporary)
+        pass
 
 
 def disk_cached(path_arg: int):
@@ -118,8 +112,11 @@ def disk_cached(path_arg: int):
             entry = folder / _version() / "reference" / f"{key}.pkl"
             value = _load(entry)
             if value is None:
+                logger.debug("reference cache miss: %s(%s)", func.__qualname__, Path(path).name)
                 value = func(*args)
                 _store(entry, value)
+            else:
+                logger.debug("reference cache hit: %s(%s)", func.__qualname__, Path(path).name)
             return value
 
         return wrapper

@@ -4,6 +4,8 @@ The package ships no published data. Users download the DfE, ONS and gov.uk file
 (see ``data/reference/README.md`` in the project, or ``iro-analysis reference``) and put them in
 any folder on the *reference search path*, searched in this order:
 
+0. the folder set for this process with :func:`use_reference_folder` (what a notebook's
+   ``reference_dir`` parameter does, through ``report.validate_parameters``);
 1. every folder in the environment variable ``IRO_REFERENCE_DIR`` (several folders separated by
    ``os.pathsep``: ``:`` on Linux/macOS, ``;`` on Windows);
 2. ``<project>/data/reference/`` (``<project>`` = the folder holding the ``iro_analysis`` package
@@ -33,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ReferenceDataError
+from ..log import logger
 from .checksums import verify_reference_file
 
 __all__ = [
@@ -42,6 +45,8 @@ __all__ = [
     "REFERENCE_FILES",
     "reference_file_info",
     "reference_search_path",
+    "use_reference_folder",
+    "reference_folder_in_use",
     "find_reference_file",
     "find_reference_files",
     "clear_reference_index",
@@ -354,13 +359,49 @@ def _project_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
+#: The folder given by :func:`use_reference_folder` (searched before everything else), or None.
+_FOLDER_IN_USE: list[Path] = []
+
+
+def use_reference_folder(folder) -> None:
+    """Search ``folder`` first for every reference file this process reads, or stop (``None``).
+
+    The explicit form of a notebook's ``reference_dir`` parameter: it replaces any folder set
+    before (so running report after report in one kernel never stacks folders up) and leaves the
+    environment alone (``IRO_REFERENCE_DIR`` is the user's setting, read but never written).
+
+    Parameters
+    ----------
+    folder : path or None
+        A folder of published reference files; ``None`` or ``""`` removes the override.
+
+    Examples
+    --------
+    >>> use_reference_folder("/data/published")
+    >>> reference_folder_in_use()
+    PosixPath('/data/published')
+    >>> reference_search_path()[0]
+    PosixPath('/data/published')
+    >>> use_reference_folder(None)
+    >>> reference_folder_in_use() is None
+    True
+    """
+    _FOLDER_IN_USE[:] = [] if folder in (None, "") else [Path(folder).expanduser()]
+
+
+def reference_folder_in_use() -> Path | None:
+    """The folder set by :func:`use_reference_folder`, or None."""
+    return _FOLDER_IN_USE[0] if _FOLDER_IN_USE else None
+
+
 def reference_search_path() -> list[Path]:
     """The folders searched for reference files, in order.
 
     Returns
     -------
     list of pathlib.Path
-        ``$IRO_REFERENCE_DIR`` entries (in the order given), then ``<project>/data/reference``,
+        The folder of :func:`use_reference_folder`, then ``$IRO_REFERENCE_DIR`` entries (in
+        the order given), then ``<project>/data/reference``,
         then ``<project>/../shared/external``; for an installed package the same two folders
         relative to the current working directory are added. Folders that do not exist are
         included (so error messages can show them); duplicates are removed.
@@ -371,7 +412,7 @@ def reference_search_path() -> list[Path]:
     >>> all(isinstance(p, Path) for p in paths)
     True
     """
-    out: list[Path] = []
+    out: list[Path] = list(_FOLDER_IN_USE)
     env = os.environ.get(ENV_VAR, "")
     for part in env.split(os.pathsep):
         part = part.strip()
@@ -515,6 +556,7 @@ def find_reference_file(name: str, *, subdir: str | None = None) -> Path:
         if root.is_dir():
             hit = _find_in_root(root, fname, subdir)
             if hit is not None:
+                logger.debug("reference file %s: %s", fname, hit)
                 return hit
     raise ReferenceDataError(_missing_message(fname, subdir, roots))
 
