@@ -155,8 +155,9 @@ def outcomes_section(report, data, *, cost: float) -> None:
     report.facts["adoption_tables"] = []
     for number, (interval, block) in enumerate(blocks.groupby("interval", sort=False), start=1):
         name = f"AD{number} {block['description'].iloc[0]}"
-        block = block.drop(columns=["interval"]).reset_index(drop=True)
-        block.attrs = {**blocks.attrs, "labels": ["band"], "counts": ["count"],
+        # "band" is also the benchmark table's LAIT band: this one is a length of time
+        block = block.drop(columns=["interval"]).rename(columns={"band": "time_taken"}).reset_index(drop=True)
+        block.attrs = {**blocks.attrs, "labels": ["time_taken"], "counts": ["count"],
                        "derived": {"percent": ["count", "@total"]}}
         _register(pub, name, block.drop(columns=["description"]), f"{block['description'].iloc[0]}: children adopted "
                   "in the year by time taken", cost=cost)

@@ -106,3 +106,21 @@ def test_notebook_report_applies_its_threshold_to_every_table_and_keeps_them():
     assert list(report.tables) == ["Codes"]
     with pytest.raises(ParameterError, match="already in this report"):
         report.shareable(table, caption="Codes")
+
+
+def test_column_labels_have_one_heading_per_name():
+    # A repeated key in the COLUMN_LABELS literal silently replaces the first heading: "band" was
+    # both the benchmark table's LAIT band ("Band") and the adoption tables' time taken, so
+    # "How we compare" was headed "Time taken". Read the literal itself to catch any repeat.
+    import ast
+
+    import iro_analysis.report as report_module
+    from iro_analysis.report import column_label
+
+    tree = ast.parse(Path(report_module.__file__).read_text(encoding="utf-8"))
+    literal = next(node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                   and any(getattr(t, "id", "") == "COLUMN_LABELS" for t in node.targets))
+    keys = [k.value for k in literal.keys]
+    assert sorted({k for k in keys if keys.count(k) > 1}) == []
+    assert column_label("band") == "Band"
+    assert column_label("time_taken") == "Time taken"
