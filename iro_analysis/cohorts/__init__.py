@@ -51,7 +51,7 @@ from .dates import age_band, age_on, date_turns_18, quarters
 from .flows import leavers_by_quarter, reaching_18, starters_by_quarter
 from .periods import CohortData, episodes_deduplicated, periods_of_care, prepare
 from .profiles import profile_on
-from .snapshots import in_care_on
+from .snapshots import in_care_on, uasc_on
 from .tables import cohort_tables
 
 # private names other modules of the package use through ``cohorts`` (care_history, outcomes_tables)
@@ -74,6 +74,7 @@ __all__ = [
     "episodes_deduplicated",
     "periods_of_care",
     "in_care_on",
+    "uasc_on",
     "episode_chain_findings",
     "year_summary",
     "monthly_in_care",

@@ -15,8 +15,52 @@ from .dates import _age_fast
 from .periods import CohortData, _cids, prepare
 
 
+def uasc_on(data, children, dates) -> np.ndarray:
+    """Whether each child was an unaccompanied asylum-seeking child (UASC) at the end of a date.
+
+    Parameters
+    ----------
+    data : SSDA903, CohortData or object with the tables
+        ``episodes``; ``uasc`` (CHILD, DUC) when loaded, else the header's UASC column (XML
+        returns).
+    children : sequence of CHILD values
+    dates : date-like, or sequence of date-likes aligned with ``children``
+        One date for every child (a snapshot), or a date per child (e.g. the start of each
+        child's period of care).
+
+    Returns
+    -------
+    ndarray of bool
+        True when the child is in the UASC table (latest return) with DUC, the date UASC status
+        ceased, blank or after the date; without a UASC table, when the header's UASC flag is
+        1, Y or TRUE. False for a child with no episode. The same rule as the ``uasc`` column
+        of :func:`in_care_on`.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> ep = pd.DataFrame({"CHILD": ["A", "B"], "DECOM": pd.to_datetime(["2022-05-01", "2022-06-01"]),
+    ...     "RNE": ["S", "S"], "LS": ["C2", "C2"], "PLACE": ["U4", "U6"],
+    ...     "DEC": pd.to_datetime([None, None]), "REC": [None, None]})
+    >>> ua = pd.DataFrame({"CHILD": ["A"], "DUC": pd.to_datetime(["2023-01-10"])})
+    >>> data = SimpleNamespace(episodes=ep, uasc=ua)
+    >>> uasc_on(data, ["A", "B"], "2023-01-09").tolist(), uasc_on(data, ["A", "B"], "2023-01-10").tolist()
+    ([True, False], [False, False])
+    >>> uasc_on(data, ["A", "A"], ["2022-05-01", "2023-03-31"]).tolist()
+    [True, False]
+    """
+    prep = prepare(data)
+    cids = _cids(prep, children)
+    if np.ndim(dates) == 0:
+        return _uasc_on(prep, cids, _parse_date(dates))
+    when = pd.to_datetime(pd.Series(list(dates), dtype=object)).to_numpy(dtype="datetime64[ns]")
+    if len(when) != len(cids):
+        raise ParameterError(f"dates must be one date or one per child: {len(when)} dates for {len(cids)} children.")
+    return _uasc_on(prep, cids, when)
+
+
 def _uasc_on(prep: "CohortData", cids: np.ndarray, when) -> np.ndarray:
-    """Whether each child (by number) is UASC at the end of ``when``.
+    """Whether each child (by number) is UASC at the end of ``when`` (one date, or one per child).
 
     In the UASC table with DUC (date UASC status ceased) blank or after ``when``; without a
     UASC table, the header's UASC flag (XML returns).
@@ -25,7 +69,10 @@ def _uasc_on(prep: "CohortData", cids: np.ndarray, when) -> np.ndarray:
     ok = cids >= 0
     out = np.zeros(len(cids), dtype=bool)
     if prep.uasc_known is not None:
-        t = np.datetime64(pd.Timestamp(when), "ns")
+        if np.ndim(when):
+            t = np.asarray(when, dtype="datetime64[ns]")[ok]
+        else:
+            t = np.datetime64(pd.Timestamp(when), "ns")
         duc = prep.uasc_duc[cids[ok]]
         out[ok] = prep.uasc_known[cids[ok]] & (np.isnat(duc) | (duc > t))
     elif prep.uasc_flag is not None:
