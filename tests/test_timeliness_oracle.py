@@ -18,7 +18,7 @@ placement for adoption) as ``docs/domain`` and ``docs/assumptions.md`` state the
   guessed (``not_judged``) unless the review is late whatever that review was.
 
 The oracle has its own calendar arithmetic (a day-by-day working-day count over the ``holidays``
-library's bank holidays; month addition by hand) and shares nothing with the library but the
+library's bank holidays; month addition by hand) and computes nothing with the library but the
 periods of care, which are an input of the schedule (``periods=``). A hypothesis test compares the
 two on random small histories built to land on the boundaries: reviews on the due day and the day
 after, month ends, 29 February, episodes that break care, short breaks, remand, placements for

@@ -15,9 +15,9 @@ in the order they run (phases 1-4 in :mod:`iro_analysis.timeliness.ordering`, 5-
 7. :func:`_stack_rows` and :func:`_schedule_frame` -- the rows in order, as a DataFrame.
 
 Why vectorised: a stack of England's returns holds hundreds of thousands of review records, and
-a Python loop over them is what ``benchmarks/bench_timeliness.py`` times this code against (the
-loop, written for reading, is also the oracle of ``tests/test_timeliness_oracle.py``). Every
-phase works on whole columns of numpy arrays instead: children are integer
+a Python loop over them is what ``benchmarks/bench_timeliness.py`` times this code against; a
+per-review version written for reading is the oracle of ``tests/test_timeliness_oracle.py``.
+Every phase works on whole columns of numpy arrays instead: children are integer
 codes, dates ``datetime64[ns]`` (NaT for missing), statuses, rules, exclusion reasons and flags
 small integers (:mod:`iro_analysis.timeliness.rules`) turned into names once, at the end. The only
 loops are over the few steps of a chain (periods of one child, missed due dates of one period),
