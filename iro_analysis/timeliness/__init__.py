@@ -77,8 +77,8 @@ __all__ = [
     "has_previous_year",
 ]
 
-# Presentation helpers that live in a higher layer, imported on first use (an import here would
-# point upwards: iro_analysis.report imports the analyses).
+# Notebook helpers that live in the report layer, above the analyses: imported on first use, so
+# that importing this package never imports a layer above it.
 _MOVED_UP = {"published_figures": "iro_analysis.report"}
 
 
