@@ -32,6 +32,7 @@ __all__ = [
     "findings_summary",
     "describe_return",
     "child_population",
+    "published_figures",
     "column_label",
     "COLUMN_LABELS",
     "child_identifiers",
@@ -192,6 +193,63 @@ def child_population(params: ReportParameters) -> float | None:
     except (ParameterError, ReferenceDataError):
         return None
     return None if value is None or pd.isna(value) else float(value)
+
+
+def published_figures(reported_percent="", reported_held=0, reported_on_time=0) -> dict:
+    """Check notebook parameters for published timeliness figures and return keyword arguments.
+
+    Parameters
+    ----------
+    reported_percent : str or float
+        Published percentage on time ("95.4", "94%"); empty or None when not given.
+    reported_held, reported_on_time : int
+        Published numbers of reviews and of reviews on time; 0 or None when not given.
+
+    Returns
+    -------
+    dict
+        ``reported_percent``, ``reported_held``, ``reported_on_time`` (None when not given),
+        ready for :func:`iro_analysis.timeliness.reconcile_timeliness`. Also importable as
+        ``iro_analysis.timeliness.published_figures``.
+
+    Raises
+    ------
+    ParameterError
+        For a percentage that is not a number between 0 and 100, or counts that do not fit.
+
+    Examples
+    --------
+    >>> published_figures("95.4", 435, 410)
+    {'reported_percent': '95.4', 'reported_held': 435, 'reported_on_time': 410}
+    >>> published_figures()
+    {'reported_percent': None, 'reported_held': None, 'reported_on_time': None}
+    """
+    from .timeliness.reconcile import _decimals
+
+    pct = None if reported_percent in (None, "") else str(reported_percent).strip()
+    if pct is not None:
+        value, _ = _decimals(pct)
+        if not 0 <= value <= 100:
+            raise ParameterError(f"reported_percent={reported_percent!r} must be between 0 and 100.")
+    counts = {}
+    for name, value in (("reported_held", reported_held), ("reported_on_time", reported_on_time)):
+        if value in (None, "", 0):
+            counts[name] = None
+            continue
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ParameterError(f"{name}={value!r} must be a whole number (0 when not published).") from None
+        if number < 0 or number != float(value):
+            raise ParameterError(f"{name}={value!r} must be a whole number of reviews.")
+        counts[name] = number
+    if counts["reported_held"] is not None and counts["reported_on_time"] is not None:
+        if counts["reported_on_time"] > counts["reported_held"]:
+            raise ParameterError(
+                f"reported_on_time ({counts['reported_on_time']}) is larger than reported_held "
+                f"({counts['reported_held']}): check the published table."
+            )
+    return {"reported_percent": pct, **counts}
 
 
 def load_return(params: ReportParameters):
