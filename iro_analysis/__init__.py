@@ -33,6 +33,7 @@ _SUBMODULES = {
     "disproportionality",
     "export",
     "files",
+    "findings",
     "iro_records",
     "labels",
     "log",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import importlib
 
-from .findings import FINDING_COLUMNS, SEVERITIES, concat_findings, make_findings
+from ..findings import FINDING_COLUMNS, SEVERITIES, concat_findings, make_findings
 
 __all__ = [
     "FINDING_COLUMNS",

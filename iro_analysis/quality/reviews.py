@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from .findings import make_findings
+from ..findings import make_findings
 
 __all__ = [
     "DFE_REVIEW_RULES",
