@@ -1,14 +1,12 @@
 """Writing a return back out in the DfE CSV layout (:func:`write_return`).
 
 Data built or cleaned here can then be run through the DfE validator unchanged. Each file is
-written to a temporary file beside it and renamed into place (:func:`_write_csv_atomic`), so a
+written to a temporary file beside it and renamed into place (:mod:`iro_analysis.files`), so a
 reader never sees a half-written file.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -16,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
+from ..files import atomic_write_text
 from .model import SSDA903, TABLE_COLUMNS, as_return
 
 __all__ = ["write_return"]
@@ -52,15 +51,9 @@ def _sex_for_year(s: pd.Series, year: int | None) -> pd.Series:
 
 
 def _write_csv_atomic(frame: pd.DataFrame, target: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            frame.to_csv(fh, index=False, lineterminator="\n")
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """``frame`` as CSV at ``target``, written whole or not at all, readable by its owner only
+    (the tables are child-level data): :func:`iro_analysis.files.atomic_write_text`."""
+    atomic_write_text(target, frame.to_csv(index=False, lineterminator="\n"), private=True)
 
 
 def write_return(data, folder, *, collection_year: int | None = None) -> list[Path]:
