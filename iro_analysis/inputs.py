@@ -25,7 +25,6 @@ import pandas as pd
 
 from .calendar import parse_year, year_bounds, year_label
 from .errors import ParameterError, ReferenceDataError
-from .ssda903 import TABLE_COLUMNS, as_return
 
 __all__ = [
     "REQUIRED_TABLES",
@@ -118,6 +117,8 @@ def return_years(data) -> list[int]:
     The ``collection_year`` column where the loader knows it; otherwise the reporting year that
     contains the latest date in the episodes and reviews (a single return's last day).
     """
+    from .ssda903 import as_return
+
     data = as_return(data)
     years = data.collection_years
     if years:
@@ -164,6 +165,8 @@ def check_return(data, *, la_code: str, la_name: str, year: int, source=None,
     ParameterError
         Naming the folder, the table or figure that does not fit, and what to do.
     """
+    from .ssda903 import as_return
+
     where = f"The return in {source}" if source is not None else "The return"
     data = as_return(data)
     _check_tables(data, where)
@@ -182,6 +185,8 @@ def check_return(data, *, la_code: str, la_name: str, year: int, source=None,
 
 
 def _check_tables(data, where: str) -> None:
+    from .ssda903 import TABLE_COLUMNS
+
     for name in REQUIRED_TABLES:
         table = data.table(name)
         columns = ", ".join(TABLE_COLUMNS[name])

@@ -18,7 +18,6 @@ from .calendar import parse_year, year_label
 from .disclosure import assert_shareable, suppress_small_counts
 from .errors import ParameterError, ReferenceDataError
 from .inputs import DEFAULT_SIZE_TOLERANCE, check_return, check_year_requested, is_synthetic
-from .ssda903 import as_return
 
 __all__ = [
     "ReportParameters",
@@ -483,6 +482,8 @@ def findings_summary(findings: pd.DataFrame) -> pd.DataFrame:
 
 def describe_return(params: ReportParameters, data) -> str:
     """One paragraph (Markdown) saying what was loaded, for the top of a report."""
+    from .ssda903 import as_return
+
     data = as_return(data)
     years = data.collection_years
     header = data.header
@@ -500,6 +501,8 @@ def describe_return(params: ReportParameters, data) -> str:
 
 def child_identifiers(data) -> list[str]:
     """Every CHILD and UPN value of a loaded return: none may appear in a shareable output."""
+    from .ssda903 import as_return
+
     values: set[str] = set()
     data = as_return(data)
     for table_name in data.tables:
