@@ -256,12 +256,13 @@ class SSDA903:
         >>> str(d.episodes["DECOM"].dtype), d.collection_years
         ('datetime64[ns]', [2023])
         """
+        _check_names(frames)
         tables = {}
         for name, value in frames.items():
             if value is None:
                 continue
             frame = value.copy() if isinstance(value, pd.DataFrame) else pd.DataFrame(value)
-            tables[_table_name(name)] = _typed_for_tests(_table_name(name), frame, collection_year)
+            tables[name] = _typed_for_tests(name, frame, collection_year)
         data = cls(**tables, source=source)
         for name, values in (lines or {}).items():
             frame = data.table(name)
