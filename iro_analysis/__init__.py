@@ -34,6 +34,7 @@ _SUBMODULES = {
     "export",
     "figure_check",
     "files",
+    "findings",
     "iro_records",
     "labels",
     "log",

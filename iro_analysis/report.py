@@ -541,10 +541,13 @@ def findings_summary(findings: pd.DataFrame) -> pd.DataFrame:
 
 def describe_return(params: ReportParameters, data) -> str:
     """One paragraph (Markdown) saying what was loaded, for the top of a report."""
-    years = getattr(data, "collection_years", None) or []
-    header = getattr(data, "header", None)
+    from .ssda903 import as_return
+
+    data = as_return(data)
+    years = data.collection_years
+    header = data.header
     n_children = 0 if header is None else int(header["CHILD"].nunique())
-    reviews = getattr(data, "reviews", None)
+    reviews = data.reviews
     n_reviews = 0 if reviews is None else len(reviews)
     year_text = ", ".join(year_label(y) for y in years) if years else "an unstated collection year"
     return (
@@ -557,11 +560,12 @@ def describe_return(params: ReportParameters, data) -> str:
 
 def child_identifiers(data) -> list[str]:
     """Every CHILD and UPN value of a loaded return: none may appear in a shareable output."""
+    from .ssda903 import as_return
+
     values: set[str] = set()
-    for table_name in getattr(data, "tables", []):
-        table = getattr(data, table_name, None)
-        if table is None:
-            continue
+    data = as_return(data)
+    for table_name in data.tables:
+        table = data.table(table_name)
         for column in ("CHILD", "UPN"):
             if column in table.columns:
                 values.update(table[column].dropna().astype(str).str.strip())
