@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
+from ..ssda903.model import as_return
 from .comparisons import _pick_year, _resolve
 from .indicators import INDICATORS, indicator_values
 
@@ -56,7 +57,8 @@ def compare_with_published(data, la, year: int, *, release: int | None = None) -
         y = int(year)
     except (TypeError, ValueError):
         raise ParameterError(f"year must be a year ending 31 March such as 2023, got {year!r}.") from None
-    if getattr(data, "episodes", None) is None or len(data.episodes) == 0:
+    episodes = as_return(data).episodes
+    if episodes is None or len(episodes) == 0:
         raise ParameterError("The return has no episodes table, so nothing can be compared with DfE figures.")
     start, end = year_bounds(y)
     in_care = cohorts.in_care_on(data, end, exclude_short_breaks=True)

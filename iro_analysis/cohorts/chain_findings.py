@@ -5,31 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..findings import make_findings
+from ..ssda903.model import as_return
 from .normalise import _as_dates, _child, _table
 from .periods import _source, prepare
 
 
 def _make_findings(df: pd.DataFrame) -> pd.DataFrame:
-    """Findings in the standard shape (:func:`iro_analysis.quality.make_findings`)."""
-    try:
-        from ..quality import make_findings
-    except ImportError:  # quality not available: same shape by hand
-        cols = ("check", "severity", "table", "row", "CHILD", "column", "value", "message")
-        out = df.reindex(columns=cols)
-        out["row"] = pd.to_numeric(out["row"], errors="coerce").astype("Int64")
-        return out.reset_index(drop=True)
+    """Findings in the standard shape (:func:`iro_analysis.findings.make_findings`)."""
     return make_findings(df)
 
 
 def _source_lines(data, table: str):
     """1-based source-file line of each input row, when the loader recorded them."""
-    lines = getattr(data, "_lines", None)
-    df = getattr(data, table, None)
-    if isinstance(lines, dict) and df is not None:
-        arr = lines.get(table)
-        if arr is not None and len(arr) == len(df):
-            return np.asarray(arr)
-    return None
+    return as_return(data).source_lines(table)
 
 
 def _iso(values) -> np.ndarray:

@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
+from ..ssda903.model import as_return
 
 
 def _table(data, name: str, *, required: bool = True, purpose: str = ""):
-    df = getattr(data, name, None)
+    df = as_return(data).table(name)
     if df is None and required:
         raise ParameterError(
             f"The data have no {name} table{(' (needed for ' + purpose + ')') if purpose else ''}. "

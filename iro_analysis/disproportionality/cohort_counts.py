@@ -7,6 +7,7 @@ import pandas as pd
 
 from .. import codes as _codes
 from ..errors import ParameterError
+from ..ssda903.model import as_return
 from .groups import _order
 
 __all__ = ["ethnic_counts", "cic_ethnicity", "starters_ethnicity"]
@@ -132,7 +133,7 @@ def _latest_per_child(table: pd.DataFrame) -> pd.DataFrame:
 
 def _uasc_at(data, children: pd.Series, dates: pd.Series) -> np.ndarray:
     """Whether each child was UASC on the given date (UASC table, else header UASC flag)."""
-    ua = getattr(data, "uasc", None)
+    ua = as_return(data).uasc
     if ua is not None and len(ua) and "CHILD" in ua.columns:
         ua = _latest_per_child(ua)
         duc = pd.to_datetime(ua.set_index("CHILD")["DUC"], errors="coerce") if "DUC" in ua.columns else \
@@ -140,7 +141,7 @@ def _uasc_at(data, children: pd.Series, dates: pd.Series) -> np.ndarray:
         d = children.map(duc)
         known = children.isin(duc.index).to_numpy()
         return known & (d.isna() | (d > dates.to_numpy())).to_numpy()
-    hd = getattr(data, "header", None)
+    hd = as_return(data).header
     if hd is not None and "UASC" in hd.columns:
         flag = hd.assign(CHILD=hd["CHILD"].astype(str).str.strip()).drop_duplicates("CHILD", keep="last")
         flag = flag.set_index("CHILD")["UASC"].astype(str).str.strip().isin(["1", "Y", "TRUE"])
@@ -189,7 +190,7 @@ def starters_ethnicity(
     started = started.sort_values(["CHILD", "period_start"]).drop_duplicates("CHILD", keep="first")
     children = started["CHILD"].astype(str).str.strip().reset_index(drop=True)
     uasc = _uasc_at(data, children, started["period_start"].reset_index(drop=True))
-    hd = getattr(data, "header", None)
+    hd = as_return(data).header
     if hd is None or "ETHNIC" not in hd.columns:
         ethnic = pd.Series([None] * len(children), dtype=object)
     else:
