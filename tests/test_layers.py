@@ -32,7 +32,7 @@ LAYERS = [
     # present
     {"publication", "plots", "export"},
     # the report notebooks' layer
-    {"report", "labels", "authority_last_year", "authority_sections", "authority_report", "screenshots"},
+    {"report", "labels", "authority_last_year", "authority_sections", "authority_timeliness", "authority_report", "screenshots"},
     # run
     {"batch", "warm", "kernels", "staging", "manifest", "progress", "cli"},
 ]
