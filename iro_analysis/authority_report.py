@@ -447,16 +447,36 @@ def _readable_checks(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def _ethnicity_section(report: AuthorityReport, data, tables: dict) -> None:
+    """Ethnicity: representation ratios with last year, the distribution test, other
+    denominators, the published mix and the ratio chart."""
     from . import disproportionality as dp
-    from . import plots, reference
+    from . import reference
     from .report import child_population
+
+    p = report.params
+    cic = dp.cic_ethnicity(data, year=p.year)
+    population = reference.ethnicity_population(p.la_code, year=p.year)
+    ethnicity = dp.disproportionality(cic, population, population_total=child_population(p))
+    included = _ethnicity_ratios_table(report, data, ethnicity, population)
+    whole = dp.distribution_test(cic, population)
+    report.facts["distribution_p"] = float(whole.loc[0, "p_value"])
+    report.facts["distribution_method"] = str(whole.loc[0, "method"]).replace("_", " ")
+    _ethnicity_comparisons(report, cic, included)
+
+
+def _ethnicity_ratios_table(report: AuthorityReport, data, ethnicity: pd.DataFrame, population) -> pd.DataFrame:
+    """Ethnicity ratios (with last year), linked to F, G and the UASC children of each group.
+
+    Returns
+    -------
+    DataFrame
+        The groups included in the ratios (``disproportionality`` rows with ``included``).
+    """
+    from . import disproportionality as dp
 
     pub, p = report.publication, report.params
     _, end = year_bounds(p.year)
     previous_end = year_bounds(p.year - 1)[1]
-    cic = dp.cic_ethnicity(data, year=p.year)
-    population = reference.ethnicity_population(p.la_code, year=p.year)
-    ethnicity = dp.disproportionality(cic, population, population_total=child_population(p))
     report.facts["ethnicity_denominator"] = ethnicity.attrs["denominator"]
     report.facts["ethnicity_caveat"] = population.attrs.get("caveat", "")
     report.facts["ethnicity_population"] = population.attrs.get("denominator", "")
@@ -504,11 +524,15 @@ def _ethnicity_section(report: AuthorityReport, data, tables: dict) -> None:
         register_uasc_by_ethnicity(pub, all_prefix=f"eth_all{suffix}", part_prefix=f"cic_nonuasc{suffix}",
                                    unknown_key=f"cic_nonuasc{suffix}:unknown", uasc_key=f"uasc:{_iso(date)}",
                                    groups=included["ethnic_group"], suffix=suffix)
+    return included
 
-    whole = dp.distribution_test(cic, population)
-    report.facts["distribution_p"] = float(whole.loc[0, "p_value"])
-    report.facts["distribution_method"] = str(whole.loc[0, "method"]).replace("_", " ")
 
+def _ethnicity_comparisons(report: AuthorityReport, cic: pd.DataFrame, included: pd.DataFrame) -> None:
+    """Ratios under each published population, the DfE's ethnic mix compared, the ratio chart."""
+    from . import disproportionality as dp
+    from . import plots, reference
+
+    pub, p = report.publication, report.params
     comparison = dp.compare_denominators(cic, reference.ethnicity_populations(p.la_code, year=p.year))
     wide = comparison.pivot_table(index="ethnic_group", columns="denominator", values="representation_ratio",
                                   sort=False).reset_index()

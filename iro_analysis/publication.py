@@ -126,6 +126,7 @@ class Publication:
 
     # --- building ------------------------------------------------------------------------------
 
+    # 123 lines, 42 of them the docstring (parameters, method, worked examples): 61 lines of code.
     def add_table(
         self,
         name: str,

@@ -84,6 +84,7 @@ class ReportParameters:
     size_tolerance: float = DEFAULT_SIZE_TOLERANCE
 
 
+# 93 lines, 37 of them the docstring (parameters, method, worked examples): 43 lines of code.
 def validate_parameters(
     la,
     year,

@@ -13,6 +13,7 @@ from .indicators import INDICATORS, indicator_values
 __all__ = ["compare_with_published"]
 
 
+# 85 lines, 35 of them the docstring (parameters, method, worked examples): 48 lines of code.
 def compare_with_published(data, la, year: int, *, release: int | None = None) -> pd.DataFrame:
     """Compare counts from the authority's SSDA903 return with DfE's published figures.
 

@@ -13,6 +13,7 @@ from .groups import _MAIN_ORDER
 __all__ = ["ethnicity_mix_benchmark"]
 
 
+# 117 lines, 44 of them the docstring (parameters, method, worked examples): 57 lines of code.
 def ethnicity_mix_benchmark(
     la,
     *,

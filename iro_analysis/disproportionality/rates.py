@@ -41,6 +41,7 @@ def _resolve_reference(reference, groups: list) -> str:
     )
 
 
+# 151 lines, 95 of them the docstring (parameters, method, worked examples): 42 lines of code.
 def disproportionality(
     cic,
     population,

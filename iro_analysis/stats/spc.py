@@ -166,6 +166,7 @@ def _check_rule_options(improvement, shift_length, trend_length) -> None:
             raise ParameterError(f"{name} must be at least 2.")
 
 
+# 128 lines, 56 of them the docstring (parameters, method, worked examples): 57 lines of code.
 def xmr(
     values,
     *,
@@ -343,6 +344,7 @@ def _whole(values: np.ndarray) -> np.ndarray:
     return values.astype(np.int64) if np.array_equal(values, np.round(values)) else values
 
 
+# 137 lines, 76 of them the docstring (parameters, method, worked examples): 46 lines of code.
 def pchart(
     numerators,
     denominators,
