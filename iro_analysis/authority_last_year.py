@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["quarters_with_last_year", "participation_with_last_year", "missing_with_last_year",
-           "ethnicity_with_last_year", "register_uasc_by_ethnicity", "LAST_YEAR"]
+           "ethnicity_with_last_year", "categories_with_last_year", "register_uasc_by_ethnicity", "LAST_YEAR"]
 
 #: Column holding last year's count beside this year's.
 LAST_YEAR = "last_year"
@@ -131,6 +131,67 @@ def ethnicity_with_last_year(frame: pd.DataFrame, before: pd.DataFrame) -> pd.Da
     out = frame.copy()
     out.insert(1, "cic_last_year", counts)
     out.insert(2, "cic_percent_last_year", 100 * counts / known if known else np.nan)
+    return out
+
+
+def categories_with_last_year(table: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
+    """A category table (rows, ``count``, ``percent``, a ``Total`` row) with last year beside it.
+
+    Parameters
+    ----------
+    table : DataFrame
+        This year's table: label columns (``attrs["labels"]``, the first naming the row),
+        ``count`` and ``percent`` (of the total), ending with the ``Total`` row; the care
+        history and category-of-need tables have this form.
+    before : DataFrame
+        Last year's table of the same form.
+
+    Returns
+    -------
+    DataFrame
+        Label columns, ``last_year``, ``percent_last_year``, ``count``, ``percent``, in this
+        year's row order; a category seen only last year goes before ``Total`` with 0 this
+        year, so each column still adds up to its total. ``attrs`` carries the roles with
+        ``last_year`` as a count and ``percent_last_year`` derived from it and its total.
+
+    Examples
+    --------
+    >>> now = pd.DataFrame({"placement": ["Foster", "Total"], "count": [3, 3], "percent": [100.0, 100.0]})
+    >>> now.attrs = {"labels": ["placement"], "counts": ["count"], "derived": {"percent": ["count", "@total"]}}
+    >>> then = pd.DataFrame({"placement": ["Foster", "Residential", "Total"], "count": [1, 3, 4],
+    ...                      "percent": [25.0, 75.0, 100.0]})
+    >>> out = categories_with_last_year(now, then)
+    >>> out.values.tolist()
+    [['Foster', 1, 25.0, 3, 100.0], ['Residential', 3, 75.0, 0, 0.0], ['Total', 4, 100.0, 3, 100.0]]
+    >>> out.attrs["counts"], out.attrs["derived"]["percent_last_year"]
+    (['last_year', 'count'], ['last_year', '@total:last_year'])
+
+    A year with none (no moves at all) keeps "no percentage" for its rows:
+
+    >>> none = pd.DataFrame({"placement": ["Total"], "count": [0], "percent": [float("nan")]})
+    >>> categories_with_last_year(now, none)["percent_last_year"].tolist()
+    [nan, nan]
+    """
+    labels = list(table.attrs.get("labels") or [table.columns[0]])
+    first = labels[0]
+    last = before.rename(columns={"count": LAST_YEAR, "percent": f"percent_{LAST_YEAR}"})
+    last = last[labels + [LAST_YEAR, f"percent_{LAST_YEAR}"]]
+    body = table[table[first].astype(str) != _TOTAL]
+    extra = last[~last[first].isin(set(body[first])) & (last[first].astype(str) != _TOTAL)]
+    # a row absent in one year is 0 that year, and 0% of it unless that year had none at all
+    # (then no percentage, as the tables print for a percentage of none)
+    this_total = table.loc[table[first].astype(str) == _TOTAL, "count"].sum()
+    last_total = last.loc[last[first].astype(str) == _TOTAL, LAST_YEAR].sum()
+    extra = extra[labels].assign(count=0, percent=0.0 if this_total > 0 else np.nan)
+    ordered = pd.concat([body, extra, table[table[first].astype(str) == _TOTAL]], ignore_index=True)
+    out = ordered.merge(last.drop(columns=labels[1:]), on=first, how="left")
+    absent = out[LAST_YEAR].isna()
+    out[LAST_YEAR] = out[LAST_YEAR].fillna(0).astype(int)
+    out.loc[absent, f"percent_{LAST_YEAR}"] = 0.0 if last_total > 0 else np.nan
+    out = out[labels + [LAST_YEAR, f"percent_{LAST_YEAR}", "count", "percent"]]
+    derived = dict(table.attrs.get("derived") or {"percent": ["count", "@total"]})
+    derived[f"percent_{LAST_YEAR}"] = [LAST_YEAR, f"@total:{LAST_YEAR}"]
+    out.attrs = {**table.attrs, "labels": labels, "counts": [LAST_YEAR, "count"], "derived": derived}
     return out
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .calendar import year_bounds
+from .authority_last_year import LAST_YEAR, categories_with_last_year
 from .errors import IroAnalysisError
 
 __all__ = ["timeliness_change", "participation_table", "care_history_section", "outcomes_section",
@@ -93,29 +94,37 @@ def care_history_section(report, data, *, cost: float) -> None:
     pub, p = report.publication, report.params
     _, end = year_bounds(p.year)
     report.facts["care_history_missing"] = {}
+    previous_end = year_bounds(p.year - 1)[1]
+    # name, table of a year, caption, {row: shared key} this year and last year
     plan = [
-        ("P1 Placement at entry", lambda: care_history.placement_at_entry(data, p.year),
-         "Placement type when a period of care started", {"Total": "starts:Year"}),
-        ("P2 Placements started", lambda: care_history.placements_started(data, p.year),
+        ("P1 Placement at entry", lambda y: care_history.placement_at_entry(data, y),
+         "Placement type when a period of care started", {"Total": "starts:Year"}, {"Total": "starts_prev:Year"}),
+        ("P2 Placements started", lambda y: care_history.placements_started(data, y),
          "Placements that started in the year: new periods of care and moves",
-         {"Start of a period of care": "starts:Year", "Placement move": "moves:year"}),
-        ("P3 Placement moves", lambda: care_history.placement_moves(data, p.year),
+         {"Start of a period of care": "starts:Year", "Placement move": "moves:year"},
+         {"Start of a period of care": "starts_prev:Year", "Placement move": "moves_prev:year"}),
+        ("P3 Placement moves", lambda y: care_history.placement_moves(data, y),
          f"Children in care on {pd.Timestamp(end).day} March {p.year} by number of placements in the year",
-         {"Total": f"in_care:{_iso(end)}"}),
-        ("P4 Why placements ended", lambda: care_history.placement_end_reasons(data, p.year),
-         "Placements that ended with a move in the year, by reason", {"Total": "moves:year"}),
-        ("P5 Category of need", lambda: outcomes_tables.category_of_need(data, p.year),
-         "Category of need of children starting care", {"Total": "starts:Year"}),
+         {"Total": f"in_care:{_iso(end)}"}, {"Total": f"in_care:{_iso(previous_end)}"}),
+        ("P4 Why placements ended", lambda y: care_history.placement_end_reasons(data, y),
+         "Placements that ended with a move in the year, by reason", {"Total": "moves:year"},
+         {"Total": "moves_prev:year"}),
+        ("P5 Category of need", lambda y: outcomes_tables.category_of_need(data, y),
+         "Category of need of children starting care", {"Total": "starts:Year"}, {"Total": "starts_prev:Year"}),
     ]
-    for name, make, caption, links in plan:
+    for name, make, caption, links, previous_links in plan:
         try:
-            frame = make()
+            frame = make(p.year)
         except IroAnalysisError as error:
             report.facts["care_history_missing"][name] = str(error).split(". ")[0] + "."
             continue
-        first_label = frame.attrs["labels"][0]
-        _register(pub, name, frame, caption, cost=cost,
-                  key=lambda label, col, links=links, first=first_label: links.get(label.split(" / ")[0]))
+        if report.facts.get("previous_year"):
+            frame, caption = _with_last_year(frame, make, p.year - 1, caption)
+
+        def key(label, col, links=links, previous_links=previous_links):
+            return (previous_links if col == LAST_YEAR else links).get(label.split(" / ")[0])
+
+        _register(pub, name, frame, caption, cost=cost, key=key)
     if "P1 Placement at entry" in pub.tables:
         _category_chart(report, "P1 Placement at entry", "placement_at_entry", label="placement", count="count",
                         what="periods of care that started", noun="placement when care started")
@@ -123,6 +132,15 @@ def care_history_section(report, data, *, cost: float) -> None:
         _category_chart(report, "P4 Why placements ended", "placement_end_reasons", relabel=_reason_label,
                         label="label", count="count", what="placements that ended with a move",
                         noun="recorded reason", not_ranked=["Not recorded"])
+
+
+def _with_last_year(frame: pd.DataFrame, make, year: int, caption: str) -> tuple[pd.DataFrame, str]:
+    """``frame`` with last year's counts and percentages beside it, when last year's table can be made."""
+    try:
+        before = make(year)
+    except IroAnalysisError:  # last year's return lacks what the table needs: this year alone
+        return frame, caption
+    return categories_with_last_year(frame, before), caption + ", with last year"
 
 
 def outcomes_section(report, data, *, cost: float) -> None:

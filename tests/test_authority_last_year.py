@@ -347,3 +347,42 @@ def test_new_sections_have_charts_drawn_from_published_values(synthetic_wokingha
     svg = plots.render(ax, format="svg")
     assert "<svg" in svg and len(svg) < 40_000
     matplotlib.pyplot.close("all")
+
+
+def test_care_history_tables_with_last_year(hand_report):
+    # Every episode of the hand return is PLACE U4 (foster care) and CIN N1, with no placement moves.
+    # P1/P5, starts: this year C and D -> 2; last year A and B -> 2 (all "Foster placements", all N1).
+    # P2: starts 2 both years, moves 0 both years.
+    # P3: in care on 31 March 2023 C, D, E (1 placement each) -> 3; on 31 March 2022 A, E -> 2.
+    # P4: no placement ended with a move in either year: every row 0, and no percentage of none.
+    pub = hand_report.publication
+    p1 = pub.numeric("P1 Placement at entry").set_index("placement")
+    assert p1.loc["Foster placements", ["last_year", "percent_last_year", "count", "percent"]].tolist() == \
+        [2, 100.0, 2, 100.0]
+    assert p1.loc["Total", "last_year"] == 2 and p1["last_year"].drop("Total").sum() == 2
+    p2 = pub.numeric("P2 Placements started").set_index("start_type")
+    assert p2.loc["Start of a period of care", ["last_year", "count"]].tolist() == [2, 2]
+    assert p2.loc["Placement move", ["last_year", "count"]].tolist() == [0, 0]
+    p3 = pub.numeric("P3 Placement moves").set_index("placements")
+    assert p3.loc["1 placement", ["last_year", "count"]].tolist() == [2, 3]
+    assert p3.loc["Total", ["last_year", "count"]].tolist() == [2, 3]
+    p4 = pub.numeric("P4 Why placements ended")
+    assert (p4["last_year"] == 0).all() and p4["percent_last_year"].isna().all()
+    p5 = pub.numeric("P5 Category of need").set_index("CIN")
+    assert p5.loc["N1", ["last_year", "count"]].tolist() == [2, 2]
+    # last year's totals are the cells the Summary and table D show for last year
+    keys = {name: pub.tables[name].keys for name in ("P1 Placement at entry", "P3 Placement moves")}
+    assert keys["P1 Placement at entry"][(pub.tables["P1 Placement at entry"].total_row, "last_year")] == \
+        "starts_prev:Year"
+    assert keys["P3 Placement moves"][(pub.tables["P3 Placement moves"].total_row, "last_year")] == \
+        "in_care:2022-03-31"
+
+
+def test_one_year_return_has_no_last_year_in_care_history(synthetic_rutland, tmp_path):
+    params = validate_parameters("857", 2023, data_dir=synthetic_rutland, output_dir=tmp_path)
+    pub = authority_report.build(params, load_ssda903(synthetic_rutland)).publication
+    assert "P1 Placement at entry" in pub.tables and "P3 Placement moves" in pub.tables
+    for name in ["P1 Placement at entry", "P2 Placements started", "P3 Placement moves", "P4 Why placements ended",
+                 "P5 Category of need"]:
+        if name in pub.tables:
+            assert not {"last_year", "percent_last_year"} & set(pub.tables[name].frame.columns), name
