@@ -16,6 +16,8 @@ import pandas as pd
 
 from .calendar import year_bounds
 from .errors import ParameterError
+from .authority_last_year import (LAST_YEAR, ethnicity_with_last_year, missing_with_last_year, quarters_with_last_year,
+                                  register_uasc_by_ethnicity)
 from .publication import Publication
 
 __all__ = ["AuthorityReport", "build", "SUMMARY_LABELS", "METRIC_LABELS"]
@@ -121,11 +123,16 @@ class AuthorityReport:
             return
         plots.show(ax, alt, format="svg")  # text stays text: smaller, sharper, and scanned by the guard
 
-    def show_tables(self, names, *, missing: str = "") -> None:
-        """Show each named table the report holds; say ``missing`` (escaped) when it holds none."""
+    def show_tables(self, names, *, missing: str = "", charts: bool = False) -> None:
+        """Show each named table the report holds; say ``missing`` (escaped) when it holds none.
+
+        With ``charts=True`` each table is followed by its chart, where the report draws one.
+        """
         present = [n for n in names if n in self.publication.tables]
         for name in present:
             self.show(name)
+            if charts and name in self.facts.get("table_charts", {}):
+                self.chart(self.facts["table_charts"][name])
         if not present and missing:
             self.say("{text}", text=missing)
 
@@ -191,7 +198,9 @@ def build(params, data, *, model: str = "2021", published_timeliness: dict | Non
          "They describe no real children and are not the council's figures."] if synthetic else [])
     _return_facts(report, data)
     tables = _cohort_section(report, data)
-    _timeliness_section(report, data, published_timeliness or {})
+    from .authority_timeliness import timeliness_section
+
+    timeliness_section(report, data, published_timeliness or {})
     _ethnicity_section(report, data, tables)
     _benchmark_section(report, data, model)
     from .authority_sections import care_history_section, commentary_section, iro_service_section, outcomes_section
@@ -211,7 +220,7 @@ def _return_facts(report: AuthorityReport, data) -> None:
     from . import cohorts, quality
     from .report import findings_summary
 
-    pub, p = report.publication, report.params
+    pub = report.publication
     header = getattr(data, "header", None)
     reviews = getattr(data, "reviews", None)
     pub.add_cell("return:children", 0 if header is None else header["CHILD"].nunique(),
@@ -226,22 +235,38 @@ def _return_facts(report: AuthorityReport, data) -> None:
 
 
 def _cohort_section(report: AuthorityReport, data) -> dict:
-    from . import cohorts, plots
-    from .report import by_quarter, child_population
+    """The children-in-care tables (Summary, A–E, K, L, the profiles) and their charts.
 
+    Tables are registered in the order the report shows them (the disclosure audit's cells
+    follow that order).
+    """
+    from . import cohorts
+    from .report import child_population
+
+    p = report.params
+    tables = cohorts.cohort_tables(data, p.year, population=child_population(p))
+    report.facts["previous_year"] = _has_previous_year(data, p.year)
+    if report.facts["previous_year"]:
+        report.facts["previous_tables"] = cohorts.cohort_tables(data, p.year - 1)
+    _summary_table(report, tables)
+    _monthly_table(report, tables)
+    _quarterly_tables(report, tables)
+    _profile_tables(report, tables)
+    _sex_and_reaching_18_tables(report, tables)
+    _missing_table(report, tables)
+    _cohort_charts(report)
+    return tables
+
+
+def _summary_table(report: AuthorityReport, tables: dict) -> None:
+    """Summary: the year's headline counts, with last year and the change when the return has it."""
     pub, p = report.publication, report.params
-    start, end = year_bounds(p.year)
-    population = child_population(p)
-    tables = cohorts.cohort_tables(data, p.year, population=population)
     summary = tables["summary"].set_index("measure")["count"]
     keys = _summary_keys(p.year, "")
     frame = pd.DataFrame({"measure": [SUMMARY_LABELS[m] for m in keys], "count": [summary[m] for m in keys]})
     counts, derived, decimals = ["count"], {}, {}
-    report.facts["previous_year"] = _has_previous_year(data, p.year)
     if report.facts["previous_year"]:
-        before = cohorts.cohort_tables(data, p.year - 1)
-        report.facts["previous_tables"] = before
-        last = before["summary"].set_index("measure")["count"]
+        last = report.facts["previous_tables"]["summary"].set_index("measure")["count"]
         frame.insert(1, "last_year", [last[m] for m in keys])
         frame["change"] = frame["count"] - frame["last_year"]
         counts, derived, decimals = ["last_year", "count"], {"change": ["last_year", "count"]}, {"change": 0}
@@ -255,6 +280,10 @@ def _cohort_section(report: AuthorityReport, data) -> dict:
         pub.relate({k["in_care_start"]: 1, k["periods_started"]: 1, k["periods_ended"]: -1, k["in_care_end"]: -1},
                    source="in care at the start + started - ended = in care at the end", only_if_holds=True)
 
+
+def _monthly_table(report: AuthorityReport, tables: dict) -> None:
+    """A: children in care and UASC at each month end, with the rate per 10,000."""
+    pub = report.publication
     monthly = tables["monthly_in_care"]
     month_key = dict(zip(monthly["month"].astype(str), monthly["month_end"].map(_iso)))
     monthly_frame = monthly[["month", "children", "rate_per_10k", "uasc"]].copy()
@@ -263,15 +292,37 @@ def _cohort_section(report: AuthorityReport, data) -> dict:
                   key=lambda label, col: f"{'in_care' if col == 'children' else 'uasc'}:{month_key[label]}",
                   caption="Children in care at each month end, rate per 10,000 children, and UASC", cost=HEADLINE)
 
+
+def _quarterly_tables(report: AuthorityReport, tables: dict) -> None:
+    """B, C and J: starters by age and legal status, leavers by reason, by quarter."""
+    from .report import by_quarter
+
+    pub = report.publication
     for source, category, name, prefix in [("starters_by_age_band", "age_band", "B Starters by age", "starts"),
                                            ("starters_by_legal_status", "legal_status", "C Starters by legal status", "starts"),
                                            ("leavers_by_reason", "reason", "J Leavers by reason", "ends")]:
         wide = by_quarter(tables[source], category)
         what = "starting" if prefix == "starts" else "leaving"
-        pub.add_table(name, wide, labels=[category], counts=list(wide.columns[1:]), total_column="Year",
-                      key=lambda label, col, prefix=prefix: f"{prefix}:{col}" if label == "Total" else None,
-                      caption=f"Children {what} care by quarter and {category.replace('_', ' ')}", cost=PROFILE)
+        caption = f"Children {what} care by quarter and {category.replace('_', ' ')}"
+        this_year = list(wide.columns[1:])
+        if report.facts["previous_year"]:
+            wide = quarters_with_last_year(wide, by_quarter(report.facts["previous_tables"][source], category))
+            caption += ", with last year's total"
 
+        def quarter_key(label, col, prefix=prefix):
+            # last year's total is the Summary's cell of last year (one cell wherever it is shown)
+            if label != "Total":
+                return None
+            return f"{prefix}_prev:Year" if col == LAST_YEAR else f"{prefix}:{col}"
+
+        pub.add_table(name, wide, labels=[category], counts=list(wide.columns[1:]), total_column="Year",
+                      total_of=this_year, key=quarter_key, caption=caption, cost=PROFILE)
+
+
+def _profile_tables(report: AuthorityReport, tables: dict) -> None:
+    """The profiles on 31 March (legal status, age, ethnicity, placement, UASC), with a year earlier."""
+    pub, p = report.publication, report.params
+    end = year_bounds(p.year)[1]
     previous_end = year_bounds(p.year - 1)[1]
     for source, category, name, caption in _PROFILES:
         profile = tables[source][[category, "count", "percent"]]
@@ -295,6 +346,8 @@ def _cohort_section(report: AuthorityReport, data) -> dict:
                 return f"{'uasc' if label == 'UASC' else 'nonuasc'}:{_iso(date)}"
             if prefix and col == "count":
                 return f"{prefix}:{label}"
+            if prefix == "eth_all" and col == "last_year":
+                return f"eth_all_prev:{label}"
             return None
 
         pub.add_table(name, profile, labels=[category], counts=counts, derived=derived,
@@ -303,6 +356,10 @@ def _cohort_section(report: AuthorityReport, data) -> dict:
                           f", and a year earlier ({_long_date(previous_end)})" if len(counts) > 1 else ""),
                       cost=HEADLINE if category == "uasc" else PROFILE)
 
+
+def _sex_and_reaching_18_tables(report: AuthorityReport, tables: dict) -> None:
+    """E: sex at each quarter end; K: children who turn 18 in the next two years."""
+    pub = report.publication
     sex = tables["sex_by_quarter_end"]
     dates = list(dict.fromkeys(sex["date"]))
     wide = sex.pivot_table(index="sex", columns="date", values="count", aggfunc="sum", sort=False).reindex(
@@ -318,17 +375,33 @@ def _cohort_section(report: AuthorityReport, data) -> dict:
                   counts=["count"], caption="Children in care on 31 March who turn 18 in each of the next two years",
                   cost=PROFILE)
 
+
+def _missing_table(report: AuthorityReport, tables: dict) -> None:
+    """L: missing and away-without-authorisation episodes by quarter (quarters add up to the year)."""
+    pub = report.publication
     if "missing_by_quarter" in tables:
-        missing = tables["missing_by_quarter"][["quarter_label", "missing_episodes", "away_episodes", "children"]]
+        columns = ["quarter_label", "missing_episodes", "away_episodes", "children"]
+        missing = tables["missing_by_quarter"][columns]
+        labels = missing["quarter_label"].astype(str).tolist()  # four quarters, then the year
+        caption = "Missing and away-without-authorisation episodes by quarter"
+        before = report.facts.get("previous_tables", {}).get("missing_by_quarter")
+        if report.facts["previous_year"] and before is not None:
+            missing = missing_with_last_year(missing, before[columns])
+            caption += ", and last year's total"
         pub.add_table("L Missing", missing, labels=["quarter_label"],
-                      counts=["missing_episodes", "away_episodes", "children"],
-                      caption="Missing and away-without-authorisation episodes by quarter", cost=PROFILE)
-        labels = missing["quarter_label"].astype(str).tolist()
+                      counts=["missing_episodes", "away_episodes", "children"], caption=caption, cost=PROFILE)
         for column in ("missing_episodes", "away_episodes"):
             terms = {f"L Missing|{label}|{column}": 1 for label in labels[:-1]}
             terms[f"L Missing|{labels[-1]}|{column}"] = -1
             pub.relate(terms, source=f"L Missing: quarters add up to the year ({column})", only_if_holds=True)
 
+
+def _cohort_charts(report: AuthorityReport) -> None:
+    """Charts of A, B and D, drawn from the published (suppressed) tables."""
+    from . import plots
+
+    pub, p = report.publication, report.params
+    end = year_bounds(p.year)[1]
     # charts read the published tables
     def monthly_chart():
         return plots.cohorts.monthly_in_care(pub.numeric("A In care by month").assign(year_label=p.label))
@@ -342,7 +415,6 @@ def _cohort_section(report: AuthorityReport, data) -> dict:
     report.charts["legal_status"] = (
         lambda: plots.cohorts.profile(_profile_for_chart(pub, "D Legal status", "legal_status", end)),
         lambda: plots.cohorts.profile_alt_text(_profile_for_chart(pub, "D Legal status", "legal_status", end)))
-    return tables
 
 
 def _summary_keys(year: int, suffix: str) -> dict:
@@ -366,125 +438,6 @@ def _profile_for_chart(pub: Publication, name: str, column: str, date) -> pd.Dat
     return body.assign(date=pd.Timestamp(date), total=total)
 
 
-def _timeliness_section(report: AuthorityReport, data, published: dict) -> None:
-    from . import plots, quality, timeliness
-
-    pub, p = report.publication, report.params
-    if getattr(data, "reviews", None) is None:
-        report.facts["timeliness"] = False
-        return
-    report.facts["timeliness"] = True
-    schedule = timeliness.review_schedule(data, p.year)
-    summary = timeliness.timeliness_summary(schedule, p.year)
-    frame = summary[["metric", "numerator", "denominator", "percent", "ci_low", "ci_high", "not_judged"]].copy()
-    frame["metric"] = frame["metric"].map(METRIC_LABELS).fillna(frame["metric"])
-    code = dict(zip(frame["metric"], summary["metric"]))
-    named = {("reviews_held", "numerator"): "reviews_on_time:year", ("reviews_held", "denominator"): "reviews_judged:year",
-             ("children", "denominator"): "children_reviewed:year"}
-    pub.add_table("M Review timeliness", frame, labels=["metric"], counts=["numerator", "denominator", "not_judged"],
-                  derived={c: ["numerator", "denominator"] for c in ("percent", "ci_low", "ci_high")},
-                  decimals={"percent": 1, "ci_low": 1, "ci_high": 1},
-                  key=lambda label, col: named.get((code[label], col)),
-                  caption=f"Reviews held within timescale, {p.label}", cost=HEADLINE)
-    # the late count follows from the two shown counts: protect it like any other count
-    for label, metric in code.items():
-        row = frame.loc[frame["metric"] == label].iloc[0]
-        numerator = named.get((metric, "numerator"), f"M Review timeliness|{label}|numerator")
-        denominator = named.get((metric, "denominator"), f"M Review timeliness|{label}|denominator")
-        late = f"late:{metric}"
-        pub.add_cell(late, row["denominator"] - row["numerator"], displayed=False,
-                     where=f"not shown: {label.lower()} - the late ones (denominator minus numerator)")
-        pub.relate({numerator: 1, late: 1, denominator: -1}, source=f"{metric}: on time + late = all")
-
-    if report.facts.get("previous_year"):
-        from .authority_sections import timeliness_change
-
-        timeliness_change(report, data, frame, code, named)
-
-    reconciliation = timeliness.reconcile_timeliness(data, p.year, **published)
-    steps = reconciliation.counts[["step", "count", "description", "kind"]].copy()
-    steps["step"] = steps["step"].str.slice(0, 1).str.upper() + steps["step"].str.slice(1)
-    step_keys = {"Reviews held in the year and judged": "reviews_judged:year", "Of which on time": "reviews_on_time:year",
-                 "Of which late": "late:reviews_held"}
-    pub.add_table("M2 Timeliness reconciliation", steps[["step", "count", "description"]], labels=["step"],
-                  counts=["count"], public=["description"], key=lambda label, _: step_keys.get(label),
-                  caption="From review records to the reviews counted")
-    keyed = {s: step_keys.get(s, f"M2 Timeliness reconciliation|{s}|count") for s in steps["step"]}
-    kinds = dict(zip(steps["step"], steps["kind"]))
-    chain, sign = {}, {"total": 1, "minus": -1, "plus": 1}
-    for step in steps["step"]:
-        if kinds[step] in sign:
-            chain[keyed[step]] = chain.get(keyed[step], 0) + sign[kinds[step]]
-        elif kinds[step] == "equals":
-            pub.relate({**chain, keyed[step]: -1}, source=f"reconciliation: steps to '{step}'", only_if_holds=True)
-            chain = {keyed[step]: 1}
-    report.facts["reconciliation_summary"] = reconciliation.summary()
-
-    if timeliness.has_previous_year(data, p.year):
-        change = timeliness.review_count_change(data, p.year).query("component != 'reviews_per_child'")
-        change = change[["component", "previous", "current", "change", "share_of_change"]].copy()
-        change["component"] = change["component"].map(_COMPONENT_LABELS).fillna(change["component"])
-        current_keys = {"Children in care at any time in the year": "in_care:during",
-                        "Periods of care that started in the year": "starts:Year",
-                        "Children with at least one review": "children_reviewed:year"}
-        pub.add_table("Review count change", change, labels=["component"], counts=["previous", "current"],
-                      derived={"change": ["previous", "current"],
-                               "share_of_change": ["previous", "current", *[
-                                   (lambda _label, c=c: f"Review count change|Total reviews held|{c}")
-                                   for c in ("previous", "current")]]},
-                      decimals={"change": 0, "share_of_change": 1},
-                      key=lambda label, col: current_keys.get(label) if col == "current" else None,
-                      caption="Change in the number of reviews held")
-        parts = [label for label in change["component"] if label not in current_keys and label != "Total reviews held"]
-        for column in ("previous", "current"):
-            terms = {f"Review count change|{label}|{column}": 1 for label in parts}
-            terms[f"Review count change|Total reviews held|{column}"] = -1
-            pub.relate(terms, source=f"review count change: components add up ({column})", only_if_holds=True)
-
-    from .cohorts import participation_by_quarter
-    from .codes import descriptions
-    from .report import by_quarter
-
-    participation = participation_by_quarter(data, p.year).dropna(subset=["quarter"])
-    table_n = by_quarter(participation, "REVIEW_CODE")
-    meanings = descriptions("REVIEW_CODE", p.year)
-    table_n.insert(1, "description", [_pn_meaning(c, meanings) for c in table_n["REVIEW_CODE"]])
-    pub.add_table("N Participation", table_n, labels=["REVIEW_CODE"], public=["description"],
-                  counts=list(table_n.columns[2:]), total_column="Year",
-                  caption="Children's participation in their reviews, by quarter", cost=PROFILE)
-
-    review_checks = quality.reviews.review_findings(data)
-    report.restricted["review_exceptions.csv"] = timeliness.exception_list(schedule, p.year)
-    report.restricted["review_record_findings.csv"] = review_checks
-    from .report import findings_summary
-
-    pub.add_table("Review data checks", _readable_checks(findings_summary(review_checks)),
-                  labels=["check", "severity", "table"],
-                  counts=["records"], caption="Review records with a data-quality finding (the records are in the restricted folder)")
-
-    def bars():
-        numeric = pub.numeric("M Review timeliness")
-        return numeric.assign(metric=numeric["metric"].map(code))
-
-    report.charts["timeliness"] = (lambda: plots.timeliness.timeliness_bars(bars()),
-                                   lambda: plots.timeliness.timeliness_bars_alt_text(bars()))
-    monthly_chart = timeliness.monthly_xmr(schedule, p.year)
-
-    def xmr_text():
-        if (monthly_chart["denominator"] < pub.threshold).any():
-            return ("The month-by-month chart is not shown: some months had fewer than "
-                    f"{pub.threshold} reviews, and a percentage of so few reviews could identify a child.")
-        return plots.timeliness.xmr_chart_alt_text(monthly_chart, measure="the percentage of reviews held on time")
-
-    def xmr_draw():
-        if (monthly_chart["denominator"] < pub.threshold).any():
-            return None
-        return plots.timeliness.xmr_chart(monthly_chart.drop(columns=["numerator", "denominator"]),
-                                          measure="Reviews held on time")
-
-    report.charts["timeliness_xmr"] = (xmr_draw, xmr_text)
-
-
 def _readable_checks(summary: pd.DataFrame) -> pd.DataFrame:
     """Check, severity and table names in plain English (``dfe_440`` -> "PN0 (under 4) recorded …")."""
     from .labels import check_label, label
@@ -493,22 +446,37 @@ def _readable_checks(summary: pd.DataFrame) -> pd.DataFrame:
                           table=summary["table"].map(label))
 
 
-def _pn_meaning(code: str, meanings: dict) -> str:
-    if code == "Total":
-        return "All reviews"
-    return meanings.get(str(code), "Not a DfE participation code")
-
-
 def _ethnicity_section(report: AuthorityReport, data, tables: dict) -> None:
+    """Ethnicity: representation ratios with last year, the distribution test, other
+    denominators, the published mix and the ratio chart."""
     from . import disproportionality as dp
-    from . import plots, reference
+    from . import reference
     from .report import child_population
 
-    pub, p = report.publication, report.params
-    _, end = year_bounds(p.year)
+    p = report.params
     cic = dp.cic_ethnicity(data, year=p.year)
     population = reference.ethnicity_population(p.la_code, year=p.year)
     ethnicity = dp.disproportionality(cic, population, population_total=child_population(p))
+    included = _ethnicity_ratios_table(report, data, ethnicity, population)
+    whole = dp.distribution_test(cic, population)
+    report.facts["distribution_p"] = float(whole.loc[0, "p_value"])
+    report.facts["distribution_method"] = str(whole.loc[0, "method"]).replace("_", " ")
+    _ethnicity_comparisons(report, cic, included)
+
+
+def _ethnicity_ratios_table(report: AuthorityReport, data, ethnicity: pd.DataFrame, population) -> pd.DataFrame:
+    """Ethnicity ratios (with last year), linked to F, G and the UASC children of each group.
+
+    Returns
+    -------
+    DataFrame
+        The groups included in the ratios (``disproportionality`` rows with ``included``).
+    """
+    from . import disproportionality as dp
+
+    pub, p = report.publication, report.params
+    _, end = year_bounds(p.year)
+    previous_end = year_bounds(p.year - 1)[1]
     report.facts["ethnicity_denominator"] = ethnicity.attrs["denominator"]
     report.facts["ethnicity_caveat"] = population.attrs.get("caveat", "")
     report.facts["ethnicity_population"] = population.attrs.get("denominator", "")
@@ -519,47 +487,52 @@ def _ethnicity_section(report: AuthorityReport, data, tables: dict) -> None:
     frame["population_share"] = 100 * frame["population_share"]
     frame = frame.rename(columns={"population_share": "population_percent"})
     reference_group = ethnicity.attrs.get("reference", "White")
+    counts, caption = ["cic"], f"Children in care on {_long_date(end)} by ethnic group, excluding UASC"
+    if report.facts.get("previous_year"):
+        before = dp.cic_ethnicity(data, year=p.year - 1)
+        frame = ethnicity_with_last_year(frame, before)
+        counts.append("cic_last_year")
+        caption += f", and a year earlier ({_long_date(previous_end)})"
+        # last year's children whose group is not known follow from the G UASC and this table's totals
+        unknown_before = before.attrs["children"] - before.attrs["uasc_excluded"] - int(before["count"].sum())
+        pub.add_cell("cic_nonuasc_prev:unknown", unknown_before, displayed=False,
+                     where="not shown: last year's children (excluding UASC) whose ethnic group is not known")
 
     def group_key(label, col):
-        return "cic_nonuasc:known" if label == "Total" else f"cic_nonuasc:{label}"
+        prefix = "cic_nonuasc_prev" if col == "cic_last_year" else "cic_nonuasc"
+        return f"{prefix}:known" if label == "Total" else f"{prefix}:{label}"
 
     ratio_columns = ["representation_ratio", "rr_ci_low", "rr_ci_high"]
     rri_columns = ["rri", "rri_ci_low", "rri_ci_high"]
     derived = {"cic_percent": ["cic", "@total"], "rate_per_10k": ["cic"],
                **{c: ["cic", "@total"] for c in ratio_columns},
                **{c: ["cic", "@total", lambda _label: f"cic_nonuasc:{reference_group}"] for c in rri_columns}}
-    pub.add_table("Ethnicity ratios", frame, labels=["ethnic_group"], counts=["cic"], derived=derived,
+    if len(counts) > 1:
+        derived["cic_percent_last_year"] = ["cic_last_year", "@total:cic_last_year"]
+    pub.add_table("Ethnicity ratios", frame, labels=["ethnic_group"], counts=counts, derived=derived,
                   public=["population_percent"], add_total=True, key=group_key,
-                  decimals={"cic_percent": 1, "population_percent": 2, "rate_per_10k": 1,
+                  decimals={"cic_percent": 1, "cic_percent_last_year": 1, "population_percent": 2, "rate_per_10k": 1,
                             **{c: 2 for c in ratio_columns + rri_columns}},
-                  caption=f"Children in care on {_long_date(end)} by ethnic group, excluding UASC ({ethnicity.attrs['denominator']})")
+                  caption=f"{caption} ({ethnicity.attrs['denominator']})")
     unknown = float(ethnicity.attrs.get("cic_unknown", 0) or 0)
     pub.add_cell("cic_nonuasc:unknown", unknown, where="ethnicity section text: ethnicity not known")
-    pub.relate({"cic_nonuasc:known": 1, "cic_nonuasc:unknown": 1, f"nonuasc:{_iso(end)}": -1},
-               source="children excluding UASC = known ethnicity + not known", only_if_holds=True)
-    # UASC children of each ethnic group follow from table F and this table: protect them too.
-    uasc_terms = {f"uasc:{_iso(end)}": -1}
-    groups = list(included["ethnic_group"]) + ["Refused or not obtained"]
-    for group in groups:
-        all_key = f"eth_all:{group}"
-        part_key = "cic_nonuasc:unknown" if group == "Refused or not obtained" else f"cic_nonuasc:{group}"
-        if not (pub.has_cell(all_key) and pub.has_cell(part_key)):
-            uasc_terms = None
-            break
-        value = pub.system.cells[all_key].value - pub.system.cells[part_key].value
-        if value < 0:
-            uasc_terms = None
-            break
-        pub.add_cell(f"uasc_eth:{group}", value, displayed=False, where=f"not shown: UASC children of {group} ethnicity")
-        pub.relate({all_key: 1, part_key: -1, f"uasc_eth:{group}": -1}, source=f"{group}: all = non-UASC + UASC")
-        uasc_terms[f"uasc_eth:{group}"] = 1
-    if uasc_terms:
-        pub.relate(uasc_terms, source="UASC of every ethnic group add up to all UASC", only_if_holds=True)
+    years = [("", end)] + ([("_prev", previous_end)] if len(counts) > 1 else [])
+    for suffix, date in years:
+        pub.relate({f"cic_nonuasc{suffix}:known": 1, f"cic_nonuasc{suffix}:unknown": 1, f"nonuasc:{_iso(date)}": -1},
+                   source=f"children excluding UASC = known ethnicity + not known{suffix}", only_if_holds=True)
+        # UASC children of each ethnic group follow from table F and this table: protect them too.
+        register_uasc_by_ethnicity(pub, all_prefix=f"eth_all{suffix}", part_prefix=f"cic_nonuasc{suffix}",
+                                   unknown_key=f"cic_nonuasc{suffix}:unknown", uasc_key=f"uasc:{_iso(date)}",
+                                   groups=included["ethnic_group"], suffix=suffix)
+    return included
 
-    whole = dp.distribution_test(cic, population)
-    report.facts["distribution_p"] = float(whole.loc[0, "p_value"])
-    report.facts["distribution_method"] = str(whole.loc[0, "method"]).replace("_", " ")
 
+def _ethnicity_comparisons(report: AuthorityReport, cic: pd.DataFrame, included: pd.DataFrame) -> None:
+    """Ratios under each published population, the DfE's ethnic mix compared, the ratio chart."""
+    from . import disproportionality as dp
+    from . import plots, reference
+
+    pub, p = report.publication, report.params
     comparison = dp.compare_denominators(cic, reference.ethnicity_populations(p.la_code, year=p.year))
     wide = comparison.pivot_table(index="ethnic_group", columns="denominator", values="representation_ratio",
                                   sort=False).reset_index()

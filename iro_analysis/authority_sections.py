@@ -1,5 +1,5 @@
-"""The later sections of the authority report: timeliness against last year, care history,
-outcomes, the IRO service, commentary.
+"""The later sections of the authority report: timeliness against last year, participation,
+care history, outcomes, the IRO service, commentary.
 
 Each function registers its tables with the report's :class:`iro_analysis.publication.Publication`
 (the tables carry their roles in ``DataFrame.attrs`` or in
@@ -14,10 +14,11 @@ from __future__ import annotations
 import pandas as pd
 
 from .calendar import year_bounds
+from .authority_last_year import LAST_YEAR, categories_with_last_year
 from .errors import IroAnalysisError
 
-__all__ = ["timeliness_change", "care_history_section", "outcomes_section", "iro_service_section",
-           "commentary_section", "IRO_TABLES"]
+__all__ = ["timeliness_change", "participation_table", "care_history_section", "outcomes_section",
+           "iro_service_section", "commentary_section", "IRO_TABLES"]
 
 #: IRO service tables: summary function -> (report table name, caption, (part, whole) complements).
 IRO_TABLES = {
@@ -59,6 +60,33 @@ def _register(pub, name: str, frame: pd.DataFrame, caption: str, *, cost: float,
             pub.relate({part_key: 1, rest: 1, whole_key: -1}, source=f"{name}: {part} + rest = {whole}")
 
 
+def _category_chart(report, table: str, chart: str, *, relabel=None, **options) -> None:
+    """Register a bar chart of a published table (drawn and described from published values only)."""
+    from . import plots
+
+    pub = report.publication
+
+    def rows():
+        numeric = pub.numeric(table)
+        return numeric if relabel is None else relabel(numeric)
+
+    def drawn() -> bool:
+        # with nothing to draw but "c"s and zeros, the description alone says as much as a chart
+        shown = rows()
+        return bool((shown.loc[shown[options["label"]].astype(str) != "Total", options["count"]] > 0).any())
+
+    report.charts[chart] = (
+        lambda: plots.categories.category_bars(rows(), **options) if drawn() else None,
+        lambda: plots.categories.category_bars_alt_text(rows(), chart=drawn(), **options))
+    report.facts.setdefault("table_charts", {})[table] = chart
+
+
+def _reason_label(numeric: pd.DataFrame) -> pd.DataFrame:
+    """P4 rows named by the reason's description, the total row by "Total"."""
+    is_total = numeric["REASON_PLACE_CHANGE"].astype(str) == "Total"
+    return numeric.assign(label=numeric["description"].where(~is_total, "Total"))
+
+
 def care_history_section(report, data, *, cost: float) -> None:
     """Placement type at entry, placements started, moves, end reasons, category of need."""
     from . import care_history, outcomes_tables
@@ -66,34 +94,58 @@ def care_history_section(report, data, *, cost: float) -> None:
     pub, p = report.publication, report.params
     _, end = year_bounds(p.year)
     report.facts["care_history_missing"] = {}
+    previous_end = year_bounds(p.year - 1)[1]
+    # name, table of a year, caption, {row: shared key} this year and last year
     plan = [
-        ("P1 Placement at entry", lambda: care_history.placement_at_entry(data, p.year),
-         "Placement type when a period of care started", {"Total": "starts:Year"}),
-        ("P2 Placements started", lambda: care_history.placements_started(data, p.year),
+        ("P1 Placement at entry", lambda y: care_history.placement_at_entry(data, y),
+         "Placement type when a period of care started", {"Total": "starts:Year"}, {"Total": "starts_prev:Year"}),
+        ("P2 Placements started", lambda y: care_history.placements_started(data, y),
          "Placements that started in the year: new periods of care and moves",
-         {"Start of a period of care": "starts:Year", "Placement move": "moves:year"}),
-        ("P3 Placement moves", lambda: care_history.placement_moves(data, p.year),
+         {"Start of a period of care": "starts:Year", "Placement move": "moves:year"},
+         {"Start of a period of care": "starts_prev:Year", "Placement move": "moves_prev:year"}),
+        ("P3 Placement moves", lambda y: care_history.placement_moves(data, y),
          f"Children in care on {pd.Timestamp(end).day} March {p.year} by number of placements in the year",
-         {"Total": f"in_care:{_iso(end)}"}),
-        ("P4 Why placements ended", lambda: care_history.placement_end_reasons(data, p.year),
-         "Placements that ended with a move in the year, by reason", {"Total": "moves:year"}),
-        ("P5 Category of need", lambda: outcomes_tables.category_of_need(data, p.year),
-         "Category of need of children starting care", {"Total": "starts:Year"}),
+         {"Total": f"in_care:{_iso(end)}"}, {"Total": f"in_care:{_iso(previous_end)}"}),
+        ("P4 Why placements ended", lambda y: care_history.placement_end_reasons(data, y),
+         "Placements that ended with a move in the year, by reason", {"Total": "moves:year"},
+         {"Total": "moves_prev:year"}),
+        ("P5 Category of need", lambda y: outcomes_tables.category_of_need(data, y),
+         "Category of need of children starting care", {"Total": "starts:Year"}, {"Total": "starts_prev:Year"}),
     ]
-    for name, make, caption, links in plan:
+    for name, make, caption, links, previous_links in plan:
         try:
-            frame = make()
+            frame = make(p.year)
         except IroAnalysisError as error:
             report.facts["care_history_missing"][name] = str(error).split(". ")[0] + "."
             continue
-        first_label = frame.attrs["labels"][0]
-        _register(pub, name, frame, caption, cost=cost,
-                  key=lambda label, col, links=links, first=first_label: links.get(label.split(" / ")[0]))
+        if report.facts.get("previous_year"):
+            frame, caption = _with_last_year(frame, make, p.year - 1, caption)
+
+        def key(label, col, links=links, previous_links=previous_links):
+            return (previous_links if col == LAST_YEAR else links).get(label.split(" / ")[0])
+
+        _register(pub, name, frame, caption, cost=cost, key=key)
+    if "P1 Placement at entry" in pub.tables:
+        _category_chart(report, "P1 Placement at entry", "placement_at_entry", label="placement", count="count",
+                        what="periods of care that started", noun="placement when care started")
+    if "P4 Why placements ended" in pub.tables:
+        _category_chart(report, "P4 Why placements ended", "placement_end_reasons", relabel=_reason_label,
+                        label="label", count="count", what="placements that ended with a move",
+                        noun="recorded reason", not_ranked=["Not recorded"])
+
+
+def _with_last_year(frame: pd.DataFrame, make, year: int, caption: str) -> tuple[pd.DataFrame, str]:
+    """``frame`` with last year's counts and percentages beside it, when last year's table can be made."""
+    try:
+        before = make(year)
+    except IroAnalysisError:  # last year's return lacks what the table needs: this year alone
+        return frame, caption
+    return categories_with_last_year(frame, before), caption + ", with last year"
 
 
 def outcomes_section(report, data, *, cost: float) -> None:
     """Health checks (OC2) and adoption timeliness, where the return holds them."""
-    from . import outcomes_tables
+    from . import outcomes_tables, plots
 
     pub, p = report.publication, report.params
     report.facts["outcomes_missing"] = {}
@@ -103,6 +155,14 @@ def outcomes_section(report, data, *, cost: float) -> None:
                   roles={"labels": ["measure", "description"], "counts": ["count", "denominator"],
                          "derived": {"percent": ["count", "denominator"]}},
                   complements=(("count", "denominator"),))
+        # the mask tells a hidden percentage ("c") from a percentage of none (no children of that age)
+        report.charts["health_checks"] = (
+            lambda: plots.categories.percent_bars(pub.numeric("H Health checks"), subject="Health checks",
+                                                  xlabel="% of children in care for at least 12 months",
+                                                  hidden=pub.hidden_mask("H Health checks")["percent"]),
+            lambda: plots.categories.percent_bars_alt_text(pub.numeric("H Health checks"), subject="Health checks",
+                                                           hidden=pub.hidden_mask("H Health checks")["percent"]))
+        report.facts.setdefault("table_charts", {})["H Health checks"] = "health_checks"
     except IroAnalysisError as error:
         report.facts["outcomes_missing"]["H Health checks"] = str(error).split(". ")[0] + "."
     try:
@@ -113,8 +173,9 @@ def outcomes_section(report, data, *, cost: float) -> None:
     report.facts["adoption_tables"] = []
     for number, (interval, block) in enumerate(blocks.groupby("interval", sort=False), start=1):
         name = f"AD{number} {block['description'].iloc[0]}"
-        block = block.drop(columns=["interval"]).reset_index(drop=True)
-        block.attrs = {**blocks.attrs, "labels": ["band"], "counts": ["count"],
+        # "band" is also the benchmark table's LAIT band: this one is a length of time
+        block = block.drop(columns=["interval"]).rename(columns={"band": "time_taken"}).reset_index(drop=True)
+        block.attrs = {**blocks.attrs, "labels": ["time_taken"], "counts": ["count"],
                        "derived": {"percent": ["count", "@total"]}}
         _register(pub, name, block.drop(columns=["description"]), f"{block['description'].iloc[0]}: children adopted "
                   "in the year by time taken", cost=cost)
@@ -150,6 +211,28 @@ def iro_service_section(report, *, cost: float) -> None:
             key = lambda label, col, ends=month_ends: f"in_care:{ends[label]}" if label in ends else None  # noqa: E731
         _register(pub, name, frame, caption, cost=cost, roles=roles, key=key, complements=complements)
         report.facts["iro_tables"].append(name)
+    _iro_charts(report)
+
+
+def _iro_charts(report) -> None:
+    """Charts of the IRO service tables present: caseloads, and challenges by stage and by reason."""
+    from . import plots
+
+    pub = report.publication
+    if "O1 IRO caseloads" in pub.tables:
+        name = "O1 IRO caseloads"
+        report.charts["iro_caseloads"] = (
+            lambda: plots.categories.caseload_chart(pub.numeric(name),
+                                                    hidden=pub.hidden_mask(name)["children_per_fte"]),
+            lambda: plots.categories.caseload_chart_alt_text(pub.numeric(name),
+                                                             hidden=pub.hidden_mask(name)["children_per_fte"]))
+        report.facts.setdefault("table_charts", {})["O1 IRO caseloads"] = "iro_caseloads"
+    if "O2 Escalations by stage" in pub.tables:
+        _category_chart(report, "O2 Escalations by stage", "escalations_by_stage", label="stage", count="raised",
+                        what="challenge stages raised", noun="stage")
+    if "O3 Escalations by reason" in pub.tables:
+        _category_chart(report, "O3 Escalations by reason", "escalations_by_reason", label="reason",
+                        count="escalations", what="challenges raised", noun="reason")
 
 
 def commentary_section(report) -> None:
@@ -170,6 +253,39 @@ def commentary_section(report) -> None:
         if guard and guard.in_text(text):
             raise DisclosureError(f"commentary/{section}.md holds a child identifier; remove it and run the report again.")
         report.facts["commentary"][section] = iro_records.commentary_markdown(text)
+
+
+def _pn_meaning(code: str, meanings: dict) -> str:
+    if code == "Total":
+        return "All reviews"
+    return meanings.get(str(code), "Not a DfE participation code")
+
+
+def participation_table(report, data, *, cost: float) -> None:
+    """Table N: reviews by participation code and quarter, with last year's count and share when held."""
+    from .authority_last_year import LAST_YEAR, participation_with_last_year
+    from .codes import descriptions
+    from .cohorts import participation_by_quarter
+    from .report import by_quarter
+
+    pub, p = report.publication, report.params
+
+    def wide(year):
+        return by_quarter(participation_by_quarter(data, year).dropna(subset=["quarter"]), "REVIEW_CODE")
+
+    table = wide(p.year)
+    meanings = descriptions("REVIEW_CODE", p.year)
+    table.insert(1, "description", [_pn_meaning(c, meanings) for c in table["REVIEW_CODE"]])
+    this_year, derived, caption = list(table.columns[2:]), {}, "Children's participation in their reviews, by quarter"
+    if report.facts.get("previous_year"):
+        previous = descriptions("REVIEW_CODE", p.year - 1)
+        table = participation_with_last_year(table, wide(p.year - 1), lambda c: _pn_meaning(c, previous))
+        derived = {"percent": ["Year", "@total:Year"], "percent_last_year": [LAST_YEAR, f"@total:{LAST_YEAR}"]}
+        caption += ", with the share of the year's reviews this year and last year"
+    pub.add_table("N Participation", table, labels=["REVIEW_CODE"], public=["description"],
+                  counts=this_year + ([LAST_YEAR] if derived else []), derived=derived,
+                  decimals={"percent": 1, "percent_last_year": 1}, total_column="Year", total_of=this_year,
+                  caption=caption, cost=cost)
 
 
 def timeliness_change(report, data, frame: pd.DataFrame, code: dict, named: dict) -> None:

@@ -40,6 +40,7 @@ from . import cohorts as co
 from ._count_tables import NOT_KNOWN, NOT_RECORDED, band_of, band_labels, count_table, publication_spec
 from .calendar import parse_year, year_bounds
 from .errors import ParameterError
+from .ssda903 import as_return
 
 __all__ = [
     "TEMPORARY_PLACE",
@@ -282,8 +283,7 @@ def placement_end_reasons(data, year, *, same_carer: bool = False, exclude_short
     care ends have no placement-change reason: they are the leavers of
     :func:`iro_analysis.cohorts.leavers_by_quarter` (adoption, return home, …).
     """
-    src = co._source(data)
-    episodes = getattr(src, "episodes", None)
+    episodes = as_return(co._source(data)).episodes
     if episodes is not None and "REASON_PLACE_CHANGE" not in episodes.columns:
         raise ParameterError(
             "The episodes table has no REASON_PLACE_CHANGE column (needed for reasons placements ended). "

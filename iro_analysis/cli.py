@@ -16,6 +16,7 @@ import traceback
 from pathlib import Path
 
 from .errors import IroAnalysisError
+from .log import log_to_stderr, logger
 
 #: Authorities ``make report`` runs by default: two seed-report councils and others of different sizes.
 DEFAULT_AUTHORITIES = ("872", "372", "330", "886", "213")
@@ -66,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Figures for Independent Reviewing Officer annual reports from the SSDA903 return.",
     )
     parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
+    parser.add_argument("--verbose", action="store_true",
+                        help="log what is done (reports started and finished, files read) on standard error")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     synth = sub.add_parser("synth", help="write synthetic SSDA903 return(s) with known defects")
@@ -218,7 +221,7 @@ def _run_reference(args) -> int:
 
 
 def _run_check_figures(args) -> int:
-    from .quality.figures import run_check_figures
+    from .figure_check import run_check_figures
 
     return run_check_figures(args.figures, data_dir=args.data, output_format=args.format)
 
@@ -238,6 +241,20 @@ def main(argv=None) -> int:
     """Entry point of the ``iro-analysis`` command."""
     args = build_parser().parse_args(argv)
     debug = getattr(args, "debug", False)
+    if not (debug or args.verbose):
+        return _dispatch(args, debug)
+    # the handler is the command's: called from Python (tests, scripts), nothing is left behind
+    level = logger.level
+    handler = log_to_stderr("DEBUG" if debug else "INFO")
+    try:
+        return _dispatch(args, debug)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def _dispatch(args, debug: bool) -> int:
+    """Run the chosen command; errors a user can fix become one line and exit status 2."""
     handlers = {
         "synth": _run_synth,
         "report": _run_report,

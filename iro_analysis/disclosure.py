@@ -56,6 +56,7 @@ def _is_small(values: pd.Series, threshold: int) -> pd.Series:
     return (numbers > 0) & (numbers < threshold)
 
 
+# 94 lines, 36 of them the docstring (parameters, method, worked examples): 46 lines of code.
 def suppress_small_counts(
     table: pd.DataFrame,
     columns: Iterable[str],

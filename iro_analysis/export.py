@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import tempfile
 import threading
 import zipfile
 from html.parser import HTMLParser
@@ -25,6 +24,8 @@ import pandas as pd
 
 from .disclosure import IdentifierGuard, assert_shareable, scan_text_for_identifiers
 from .errors import DisclosureError, ParameterError
+# re-exported: export was their home before the ground-floor files module
+from .files import _default_mode, _probed_umask, atomic_write_bytes, atomic_write_text, process_umask  # noqa: F401
 
 __all__ = [
     "atomic_write_text",
@@ -55,64 +56,6 @@ RESTRICTED_MARKING = (
 )
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
-
-
-def process_umask() -> int:
-    """The process's umask, read without changing it where the system allows.
-
-    ``os.umask`` can only be read by setting it, which would briefly change the permissions of
-    files other report threads are creating; on Linux the value is read from
-    ``/proc/self/status`` instead, elsewhere the value seen when this module was imported is used.
-    """
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except OSError:
-        pass
-    return _UMASK_AT_IMPORT
-
-
-def _umask_at_import() -> int:
-    # module import runs before any report thread starts: the one moment setting it is harmless
-    value = os.umask(0o022)
-    os.umask(value)
-    return value
-
-
-_UMASK_AT_IMPORT = _umask_at_import()
-
-
-def _default_mode() -> int:
-    """File permissions a plain ``open(..., "w")`` would give (0o666 less the umask)."""
-    return 0o666 & ~process_umask()
-
-
-def atomic_write_bytes(path, data: bytes, *, private: bool = False) -> Path:
-    """Write bytes to ``path`` via a temporary file and an atomic rename.
-
-    ``private=True`` keeps the temporary file's owner-only permissions (used for restricted,
-    child-level files); otherwise the file gets the usual permissions, so a shareable report on a
-    team drive can be opened by colleagues.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, 0o600 if private else _default_mode())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def atomic_write_text(path, text: str, *, private: bool = False) -> Path:
-    """Write UTF-8 text to ``path`` via a temporary file and an atomic rename."""
-    return atomic_write_bytes(path, text.encode("utf-8"), private=private)
 
 
 def _sheet_name(name: str) -> str:

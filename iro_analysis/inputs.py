@@ -117,12 +117,15 @@ def return_years(data) -> list[int]:
     The ``collection_year`` column where the loader knows it; otherwise the reporting year that
     contains the latest date in the episodes and reviews (a single return's last day).
     """
-    years = list(getattr(data, "collection_years", None) or [])
+    from .ssda903 import as_return
+
+    data = as_return(data)
+    years = data.collection_years
     if years:
         return years
     latest = []
     for table, columns in (("episodes", ("DECOM", "DEC")), ("reviews", ("REVIEW",))):
-        frame = getattr(data, table, None)
+        frame = data.table(table)
         if frame is None:
             continue
         for column in columns:
@@ -162,7 +165,10 @@ def check_return(data, *, la_code: str, la_name: str, year: int, source=None,
     ParameterError
         Naming the folder, the table or figure that does not fit, and what to do.
     """
+    from .ssda903 import as_return
+
     where = f"The return in {source}" if source is not None else "The return"
+    data = as_return(data)
     _check_tables(data, where)
     years = return_years(data)
     if years and year not in years:
@@ -182,7 +188,7 @@ def _check_tables(data, where: str) -> None:
     from .ssda903 import TABLE_COLUMNS
 
     for name in REQUIRED_TABLES:
-        table = getattr(data, name, None)
+        table = data.table(name)
         columns = ", ".join(TABLE_COLUMNS[name])
         if table is None:
             raise ParameterError(
@@ -199,8 +205,8 @@ def _check_tables(data, where: str) -> None:
 def _check_la_field(data, la_code: str, la_name: str, where: str) -> None:
     from .reference import resolve_authority
 
-    for name in getattr(data, "tables", []):
-        table = getattr(data, name)
+    for name in data.tables:
+        table = data.table(name)
         if "LA" not in table.columns:
             continue
         for value in pd.unique(table["LA"].dropna().astype(str).str.strip()):

@@ -35,6 +35,7 @@ from ._count_tables import (NOT_RECORDED, band_labels, band_of, count_table, mon
                             publication_spec)
 from .calendar import parse_year, year_bounds
 from .errors import ParameterError
+from .ssda903 import as_return, child_ids
 
 __all__ = ["HEALTH_MEASURES", "ADOPTION_INTERVALS", "health_checks", "adoption_timeliness",
            "adoption_timeliness_summary", "category_of_need"]
@@ -66,7 +67,7 @@ _PLACEMENT_ORDER_LS = ("E1", "D1")
 def _table_for_year(data, name: str, y: int, columns, purpose: str, *, by_year: bool = True) -> pd.DataFrame:
     """One row per child of a child-level table (OC2, AD1): from the ``y`` return of a stack when
     ``by_year``, otherwise the latest row of each child."""
-    df = getattr(co._source(data), name, None)
+    df = as_return(co._source(data)).table(name)
     if df is None:
         raise ParameterError(
             f"The return has no {name} table (needed for {purpose}). Load a return that includes the "
@@ -84,7 +85,7 @@ def _table_for_year(data, name: str, y: int, columns, purpose: str, *, by_year: 
         df = df.loc[df["collection_year"] == y]
     dates = [c for c in columns if c.startswith("DATE") or c == "DOB"]
     df = co._as_dates(df, name, dates)
-    return co._latest_per_key(df.assign(CHILD=co._child(df["CHILD"])), ["CHILD"]).reset_index(drop=True)
+    return co._latest_per_key(df.assign(CHILD=child_ids(df["CHILD"])), ["CHILD"]).reset_index(drop=True)
 
 
 def _is_yes(s: pd.Series) -> pd.Series:
@@ -166,7 +167,7 @@ def _adoption_dates(data, y: int) -> tuple[pd.DataFrame, bool]:
                         "placed": p["adoption_placement_start"].to_numpy(),
                         "placement_order": orders.reindex(p.index).to_numpy(dtype="datetime64[ns]"),
                         "adopted": p["period_end"].to_numpy()})
-    if getattr(co._source(data), "ad1", None) is None:
+    if as_return(co._source(data)).ad1 is None:
         return out, False
     # an adoption is recorded once, in the return of its year: the latest row of each child
     ad1 = _table_for_year(data, "ad1", y, list(_NEEDS_AD1), "adoption timeliness", by_year=False)

@@ -9,7 +9,6 @@ which suppresses small counts and refuses child identifiers.
 from __future__ import annotations
 
 import html
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,10 +27,12 @@ __all__ = [
     "report_paths",
     "shareable_table",
     "show_table",
+    "Report",
     "by_quarter",
     "findings_summary",
     "describe_return",
     "child_population",
+    "published_figures",
     "column_label",
     "COLUMN_LABELS",
     "child_identifiers",
@@ -83,6 +84,7 @@ class ReportParameters:
     size_tolerance: float = DEFAULT_SIZE_TOLERANCE
 
 
+# 93 lines, 37 of them the docstring (parameters, method, worked examples): 43 lines of code.
 def validate_parameters(
     la,
     year,
@@ -106,9 +108,10 @@ def validate_parameters(
     data_dir : path, optional
         The SSDA903 return (folder of CSVs, XML file, or folder of year folders).
     reference_dir : path, optional
-        A folder of published reference files. When given it is put first on the reference
-        search path (``IRO_REFERENCE_DIR``) for this process: the one deliberate side effect,
-        so that every later call in the notebook reads the same files.
+        A folder of published reference files. When given it is searched first for every
+        reference file this process reads (:func:`iro_analysis.reference.use_reference_folder`):
+        the one deliberate side effect, so that every later call in the notebook reads the same
+        files. The environment (``IRO_REFERENCE_DIR``) is not changed.
     output_dir : path, default "outputs"
         Root of the outputs; this report writes under ``<output_dir>/<year>/<la_code>/``.
     suppression_threshold : int, default 5
@@ -131,7 +134,7 @@ def validate_parameters(
         For an unknown authority, a bad year (including one that has not started, or one missing
         from a folder of collection years), a missing data folder, a bad threshold or tolerance.
     """
-    from .reference import resolve_authority
+    from .reference import resolve_authority, use_reference_folder
 
     if reference_dir not in (None, ""):
         reference_path = Path(reference_dir).expanduser()
@@ -140,9 +143,7 @@ def validate_parameters(
                 f"reference_dir {str(reference_path)!r} is not a folder. Give the folder holding the "
                 "published reference files, or leave it empty to use the default search path."
             )
-        existing = os.environ.get("IRO_REFERENCE_DIR", "")
-        if str(reference_path) not in existing.split(os.pathsep):
-            os.environ["IRO_REFERENCE_DIR"] = os.pathsep.join(p for p in [str(reference_path), existing] if p)
+        use_reference_folder(reference_path)
     year_value = parse_year(year)
     authority = resolve_authority(la)
     data_path = None
@@ -193,6 +194,63 @@ def child_population(params: ReportParameters) -> float | None:
     except (ParameterError, ReferenceDataError):
         return None
     return None if value is None or pd.isna(value) else float(value)
+
+
+def published_figures(reported_percent="", reported_held=0, reported_on_time=0) -> dict:
+    """Check notebook parameters for published timeliness figures and return keyword arguments.
+
+    Parameters
+    ----------
+    reported_percent : str or float
+        Published percentage on time ("95.4", "94%"); empty or None when not given.
+    reported_held, reported_on_time : int
+        Published numbers of reviews and of reviews on time; 0 or None when not given.
+
+    Returns
+    -------
+    dict
+        ``reported_percent``, ``reported_held``, ``reported_on_time`` (None when not given),
+        ready for :func:`iro_analysis.timeliness.reconcile_timeliness`. Also importable as
+        ``iro_analysis.timeliness.published_figures``.
+
+    Raises
+    ------
+    ParameterError
+        For a percentage that is not a number between 0 and 100, or counts that do not fit.
+
+    Examples
+    --------
+    >>> published_figures("95.4", 435, 410)
+    {'reported_percent': '95.4', 'reported_held': 435, 'reported_on_time': 410}
+    >>> published_figures()
+    {'reported_percent': None, 'reported_held': None, 'reported_on_time': None}
+    """
+    from .timeliness.reconcile import _decimals
+
+    pct = None if reported_percent in (None, "") else str(reported_percent).strip()
+    if pct is not None:
+        value, _ = _decimals(pct)
+        if not 0 <= value <= 100:
+            raise ParameterError(f"reported_percent={reported_percent!r} must be between 0 and 100.")
+    counts = {}
+    for name, value in (("reported_held", reported_held), ("reported_on_time", reported_on_time)):
+        if value in (None, "", 0):
+            counts[name] = None
+            continue
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ParameterError(f"{name}={value!r} must be a whole number (0 when not published).") from None
+        if number < 0 or number != float(value):
+            raise ParameterError(f"{name}={value!r} must be a whole number of reviews.")
+        counts[name] = number
+    if counts["reported_held"] is not None and counts["reported_on_time"] is not None:
+        if counts["reported_on_time"] > counts["reported_held"]:
+            raise ParameterError(
+                f"reported_on_time ({counts['reported_on_time']}) is larger than reported_held "
+                f"({counts['reported_held']}): check the published table."
+            )
+    return {"reported_percent": pct, **counts}
 
 
 def load_return(params: ReportParameters):
@@ -311,6 +369,61 @@ def show_table(table: pd.DataFrame, *, caption: str | None = None, **kwargs):
     return safe
 
 
+class Report:
+    """A notebook's shareable tables: the threshold is set once and every table shown is kept.
+
+    Working notebooks (``timeliness_validation.ipynb``) show many tables; each cell passing the
+    threshold again invited a cell that forgot it. ``Report`` holds the checked parameters, so a
+    cell names only the table, its count columns and its caption, and the report knows what it
+    has shown (for an Excel copy of exactly those tables).
+
+    Parameters
+    ----------
+    params : ReportParameters
+        From :func:`validate_parameters`; its ``suppression_threshold`` applies to every table.
+
+    Examples
+    --------
+    >>> params = ReportParameters(la_code="872", ons_code="E06000041", la_name="Wokingham",
+    ...     region_name="South East", year=2023, label="2022-23", data_dir=None,
+    ...     output_dir=Path("out"), restricted_dir=Path("out/restricted"), suppression_threshold=5)
+    >>> report = Report(params)
+    >>> table = pd.DataFrame({"code": ["A", "B"], "count": [3, 12]})
+    >>> report.shareable(table, caption="Codes").to_dict("list")
+    {'code': ['A', 'B'], 'count': ['c', '12']}
+    >>> list(report.tables)
+    ['Codes']
+    """
+
+    def __init__(self, params: ReportParameters):
+        self.params = params
+        self.threshold = int(params.suppression_threshold)
+        #: caption -> the table as shown (suppressed), in the order shown
+        self.tables: dict[str, pd.DataFrame] = {}
+
+    def shareable(self, table: pd.DataFrame, *, caption: str, counts=("count",),
+                  dependent: dict | None = None) -> pd.DataFrame:
+        """The suppressed table under this report's threshold, kept under ``caption``.
+
+        Raises
+        ------
+        ParameterError
+            If ``caption`` was already used for another table (a workbook sheet per caption).
+        """
+        if caption in self.tables:
+            raise ParameterError(f"A table captioned {caption!r} is already in this report; give each table its own caption.")
+        safe = shareable_table(table, counts=counts, dependent=dependent, threshold=self.threshold, name=caption)
+        self.tables[caption] = safe
+        return safe
+
+    def show(self, table: pd.DataFrame, *, caption: str, counts=("count",),
+             dependent: dict | None = None) -> pd.DataFrame:
+        """Display the table suppressed under this report's threshold (see :func:`show_table`)."""
+        safe = self.shareable(table, caption=caption, counts=counts, dependent=dependent)
+        # already suppressed: counts=() so that nothing is suppressed twice
+        return show_table(safe, caption=caption, counts=(), threshold=self.threshold, name=caption)
+
+
 _LABEL_LIKE_COLUMNS = {"year", "release", "time_period", "collection_year", "la_code", "quarter"}
 
 #: Headings readers see for the package's stable column names (tables keep the names in code).
@@ -336,10 +449,9 @@ COLUMN_LABELS = {
     "percent_last_year": "% last year", "numerator_last_year": "Met last year", "denominator_last_year": "Out of",
     "not_judged_last_year": "Not judged last year", "difference_points": "Change (% points)",
     "difference_low": "95% interval from", "difference_high": "to", "verdict": "Is the change more than chance?",
-    "share_of_change": "Share of the change %", "records": "Records", "cic_percent": "% of children in care",
-    "REVIEW_CODE": "Participation code", "quarter_label": "Quarter", "year_label": "Year",
+    "share_of_change": "Share of the change %",
     "REASON_PLACE_CHANGE": "Reason code", "CIN": "Code", "placements": "Placements", "start_type": "Start",
-    "band": "Time taken", "children_allocated": "Children allocated", "iro_fte": "IROs (full-time equivalent)",
+    "time_taken": "Time taken", "children_allocated": "Children allocated", "iro_fte": "IROs (full-time equivalent)",
     "children_per_fte": "Children per full-time IRO", "raised": "Raised", "resolved": "Resolved",
     "escalated": "Escalated", "withdrawn": "Withdrawn", "open": "Still open", "escalations": "Challenges",
     "median_days": "Median days", "days_0_7": "0-7 days", "days_8_14": "8-14 days", "days_15_28": "15-28 days",
@@ -347,6 +459,8 @@ COLUMN_LABELS = {
     "midway_checks_done": "Midway reviews done", "respondent": "Who", "forms_sent": "Forms sent",
     "forms_returned": "Forms returned", "children_in_care_also_on_cp_plan": "Also on a child protection plan",
     "reports_due": "Reports due", "reports_on_time_before_review": "Shared in time before the review",
+    "cic_last_year": "Last year", "cic_percent_last_year": "% last year", "rr_ci_low": "95% from",
+    "rr_ci_high": "to", "rri_ci_low": "95% from", "rri_ci_high": "to",
 }
 
 
@@ -428,10 +542,13 @@ def findings_summary(findings: pd.DataFrame) -> pd.DataFrame:
 
 def describe_return(params: ReportParameters, data) -> str:
     """One paragraph (Markdown) saying what was loaded, for the top of a report."""
-    years = getattr(data, "collection_years", None) or []
-    header = getattr(data, "header", None)
+    from .ssda903 import as_return
+
+    data = as_return(data)
+    years = data.collection_years
+    header = data.header
     n_children = 0 if header is None else int(header["CHILD"].nunique())
-    reviews = getattr(data, "reviews", None)
+    reviews = data.reviews
     n_reviews = 0 if reviews is None else len(reviews)
     year_text = ", ".join(year_label(y) for y in years) if years else "an unstated collection year"
     return (
@@ -444,11 +561,12 @@ def describe_return(params: ReportParameters, data) -> str:
 
 def child_identifiers(data) -> list[str]:
     """Every CHILD and UPN value of a loaded return: none may appear in a shareable output."""
+    from .ssda903 import as_return
+
     values: set[str] = set()
-    for table_name in getattr(data, "tables", []):
-        table = getattr(data, table_name, None)
-        if table is None:
-            continue
+    data = as_return(data)
+    for table_name in data.tables:
+        table = data.table(table_name)
         for column in ("CHILD", "UPN"):
             if column in table.columns:
                 values.update(table[column].dropna().astype(str).str.strip())

@@ -129,7 +129,7 @@ class StagedReport:
 
 
 def _umask() -> int:
-    from .export import process_umask
+    from .files import process_umask
 
     return process_umask()
 

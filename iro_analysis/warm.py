@@ -9,9 +9,9 @@ parameters cell, so the executed notebook is the one an analyst gets from paperm
 
 Isolation between authorities (:func:`reset_kernel_state`, run in the kernel before every
 report): a fresh user namespace and execution count, every figure closed, matplotlib settings,
-environment variables (a ``reference_dir`` override sets one), working directory, ``sys.path``
+environment variables, the reference folder a report's ``reference_dir`` set, working directory, ``sys.path``
 and warning filters put back as they were when the kernel was new. Modules stay imported, and
-national tables (the same for every authority; see :mod:`iro_analysis.cache`) stay cached;
+national tables (the same for every authority; see :mod:`iro_analysis.reference.cache`) stay cached;
 nothing derived from a return is kept by the package between calls. A kernel that died, timed
 out or was killed is thrown away and a new one started for the next authority.
 
@@ -70,6 +70,8 @@ def reset_kernel_state() -> None:
     import matplotlib.pyplot as plt
     from IPython import get_ipython
 
+    from .reference.search import use_reference_folder
+
     if not _BASELINE:
         prepare_kernel()
     shell = get_ipython()
@@ -79,6 +81,7 @@ def reset_kernel_state() -> None:
     dict.update(matplotlib.rcParams, _BASELINE["rc"])  # as rc_context does: no validation warnings
     os.environ.clear()
     os.environ.update(_BASELINE["environ"])
+    use_reference_folder(None)  # a report's reference_dir is its own
     os.chdir(_BASELINE["cwd"])
     sys.path[:] = _BASELINE["path"]
     warnings.filters[:] = _BASELINE["warnings"]

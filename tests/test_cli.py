@@ -70,3 +70,23 @@ def test_check_figures_exit_codes(tmp_path, capsys):
     broken.write_text("tables: [unclosed\n")
     assert main(["check-figures", str(broken)]) == 2
     assert "broken.yml" in capsys.readouterr().err
+
+
+def test_verbose_logs_what_was_done_on_stderr_under_the_package_logger(capsys):
+    # --debug adds a handler to the package's one logger ("iro_analysis") for the command's run:
+    # `reference` reads the authority lookup, so the reference file found is logged at DEBUG.
+    import logging
+
+    from iro_analysis.cli import main
+    from iro_analysis.log import LOGGER_NAME, logger
+
+    handlers_before = list(logger.handlers)
+    assert main(["--debug", "reference"]) == 0
+    assert " DEBUG reference file la_lookup_dfe.csv: " in capsys.readouterr().err
+    assert main(["--verbose", "reference"]) == 0
+    assert "DEBUG" not in capsys.readouterr().err  # --verbose is INFO
+    # called from Python, the command leaves the logger as it found it
+    assert logger.handlers == handlers_before and logger.level == logging.NOTSET
+    assert logging.getLogger(LOGGER_NAME) is logger
+    assert main(["reference"]) == 0
+    assert "DEBUG" not in capsys.readouterr().err  # silent without --verbose/--debug

@@ -111,3 +111,11 @@ def test_reading_the_umask_never_changes_it(monkeypatch):
     assert export.process_umask() in (0o022, 0o002, 0o027, 0o077, 0o007, 0)
     export._default_mode()
     assert calls == []
+
+
+def test_the_umask_probe_agrees_with_the_process_umask():
+    # Where /proc is not available the umask is found by creating a file with mode 0o666 and
+    # seeing which bits the system removed; on Linux both ways must give the same answer.
+    from iro_analysis import files
+
+    assert files._probed_umask() == files.process_umask() & 0o666

@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..calendar import parse_year
 from ..errors import IroRecordsError
-from ..quality.findings import make_findings
+from ..findings import make_findings
 from . import commentary as _commentary
 from . import summaries as _summaries
 from .checks import parse_date, parse_month, type_table

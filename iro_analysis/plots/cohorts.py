@@ -294,7 +294,7 @@ def _published_quarters(wide: pd.DataFrame):
     label = wide.columns[0]
     body = wide[wide[label] != "Total"].set_index(label)
     totals = wide[wide[label] == "Total"].set_index(label)
-    quarters = [c for c in wide.columns[1:] if c != "Year"]
+    quarters = [c for c in wide.columns[1:] if c not in ("Year", "last_year")]  # last year's total is no quarter
     return body[quarters], (totals[quarters].iloc[0] if len(totals) else pd.Series(np.nan, index=quarters)), quarters
 
 
@@ -305,7 +305,8 @@ def starters_by_age_band_published(wide: pd.DataFrame, *, year_label: str = "", 
     ----------
     wide : DataFrame
         The published table B (one row per age band and a "Total" row; quarter columns and
-        "Year"), with hidden counts as NaN (:meth:`iro_analysis.publication.Publication.numeric`).
+        "Year"; "last_year" when the return holds the year before, named in the title and not
+        drawn), with hidden counts as NaN (:meth:`iro_analysis.publication.Publication.numeric`).
     year_label : str
     ax : matplotlib Axes, optional
 
@@ -355,14 +356,19 @@ def _published_starters_title(wide: pd.DataFrame, year_label: str) -> str:
     total = year.get("Total", np.nan)
     bands = year.drop("Total", errors="ignore")
     when = f" in {year_label}" if year_label else ""
+    last = wide.set_index(label)["last_year"].get("Total", np.nan) if "last_year" in wide.columns else np.nan
+    before = "" if pd.isna(last) else f" ({format_count(last)} the year before)"
     if pd.isna(total):
         return f"Starts in care{when}, by age at the start"
     if total == 0:
-        return f"No children started to be looked after{when}"
-    if bands.notna().any():
-        top = bands.idxmax()
-        return f"{format_count(total)} starts in care{when}; most often aged {str(top).lower()} ({format_count(bands[top])})"
-    return f"{format_count(total)} starts in care{when}"
+        return f"No children started to be looked after{when}{before}"
+    top = bands.idxmax() if bands.notna().any() else None
+    # name the largest band only when the hidden bands together are fewer (so none can be larger)
+    hidden = total - bands.sum(skipna=True)
+    if top is not None and (bands == bands[top]).sum() == 1 and not (bands.isna().any() and hidden >= bands[top]):
+        return (f"{format_count(total)} starts in care{when}{before}; most often aged {str(top).lower()} "
+                f"({format_count(bands[top])})")
+    return f"{format_count(total)} starts in care{when}{before}"
 
 
 def starters_by_age_band_published_alt_text(wide: pd.DataFrame, *, year_label: str = "") -> str:

@@ -5,15 +5,19 @@ Every check returns a findings DataFrame with the columns in :data:`FINDING_COLU
 :func:`make_findings`. Findings naming a CHILD are restricted, child-level output.
 
 Submodules (imported on first use): ``records`` (record-level load checks:
-:func:`load_findings`), ``reviews`` (review-record checks), ``figures`` (checks of published
-figures: :func:`check_figures`, the ``iro-analysis check-figures`` command).
+:func:`load_findings`; they run when a return is loaded, so they live beside the loader in
+:mod:`iro_analysis.ssda903.records`, and this name is an alias), ``reviews`` (review-record
+checks). The checks of published figures (:func:`check_figures`, the ``iro-analysis
+check-figures`` command) are :mod:`iro_analysis.figure_check`, above the analyses; ``figures``
+and the names below taken from it are its old path, kept for one release (nothing in this
+package imports it). The findings shape itself is :mod:`iro_analysis.findings`.
 """
 
 from __future__ import annotations
 
 import importlib
 
-from .findings import FINDING_COLUMNS, SEVERITIES, concat_findings, make_findings
+from ..findings import FINDING_COLUMNS, SEVERITIES, concat_findings, make_findings
 
 __all__ = [
     "FINDING_COLUMNS",

@@ -29,7 +29,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from .findings import make_findings
+from ..findings import make_findings
+from ..ssda903 import as_return, child_keys
 
 __all__ = [
     "DFE_REVIEW_RULES",
@@ -95,21 +96,11 @@ _PN = ("PN0", "PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7")
 _SHORT_BREAKS = ("V3", "V4")
 
 
-def _get(data, name):
-    return getattr(data, name, None)
-
-
 def _year_keys(table: pd.DataFrame) -> np.ndarray:
     """Return key of each row: the collection year, or 0 for a single return without one."""
     if "collection_year" in table.columns:
         return pd.to_numeric(table["collection_year"], errors="coerce").fillna(0).astype("int64").to_numpy()
     return np.zeros(len(table), dtype=np.int64)
-
-
-def _child_key(table: pd.DataFrame) -> pd.Series:
-    """``collection_year|CHILD`` so that every rule stays inside one return."""
-    years = pd.Series(_year_keys(table), index=table.index).astype(str)
-    return years + "|" + table["CHILD"].astype(str)
 
 
 def _codes(series: pd.Series) -> pd.Series:
@@ -148,18 +139,24 @@ def _rule_441(rv):
     return np.flatnonzero(mask.fillna(False).to_numpy(dtype=bool))
 
 
+def _keys(data, *tables) -> list[pd.Series]:
+    """Per table, the (child, collection year) key of each row (:func:`iro_analysis.ssda903.child_keys`),
+    so that every rule stays inside one return; -1 for a row without a CHILD."""
+    keys = child_keys(data)
+    return [pd.Series(keys[t]) for t in tables]
+
+
 def _rule_399(data) -> dict:
-    eps, hdr, rv = _get(data, "episodes"), _get(data, "header"), _get(data, "reviews")
+    eps, hdr, rv = data.episodes, data.header, data.reviews
     if eps is None or hdr is None or rv is None:
         return {}
     ls = _codes(eps["LS"]) if "LS" in eps.columns else pd.Series(None, index=eps.index, dtype=object)
-    ekey = _child_key(eps)
+    ekey, hkey, rkey = _keys(data, "episodes", "header", "reviews")
     all_sb = pd.Series(ls.isin(_SHORT_BREAKS).to_numpy(), index=ekey.to_numpy()).groupby(level=0).all()
-    sb_children = set(all_sb.index[all_sb.to_numpy(dtype=bool)])
+    # a row without a CHILD is no child's episode
+    sb_children = set(all_sb.index[all_sb.to_numpy(dtype=bool)]) - {-1}
     if not sb_children:
         return {"Episodes": [], "Header": [], "Reviews": []}
-    hkey = _child_key(hdr)
-    rkey = _child_key(rv)
     mother = hdr["MOTHER"].notna() if "MOTHER" in hdr.columns else pd.Series(False, index=hdr.index)
     rev_filled = rv["REVIEW"].notna() | (rv["REVIEW_CODE"].notna() if "REVIEW_CODE" in rv.columns else False)
     child_mother = set(hkey[mother.to_numpy(dtype=bool)]) & sb_children
@@ -182,15 +179,15 @@ def _rule_399(data) -> dict:
 
 
 def _rule_1012(data) -> dict:
-    eps = _get(data, "episodes")
-    if eps is None:
+    if data.episodes is None:
         return {}
-    with_episodes = set(_child_key(eps))
+    keys = child_keys(data)
+    with_episodes = set(keys["episodes"])
     out = {}
     for vname in ("PlacedAdoption", "Missing", "Reviews", "AD1", "PrevPerm", "OC2"):
-        table = _get(data, _VALIDATOR_TABLES[vname])
-        if table is not None:
-            out[vname] = np.flatnonzero(~_child_key(table).isin(with_episodes).to_numpy(dtype=bool)).tolist()
+        name = _VALIDATOR_TABLES[vname]
+        if data.table(name) is not None:
+            out[vname] = np.flatnonzero(~pd.Series(keys[name]).isin(with_episodes).to_numpy(dtype=bool)).tolist()
     return out
 
 
@@ -230,7 +227,8 @@ def dfe_review_rules(data, *, rules=("166", "167", "399", "440", "441", "1012"))
     unknown = [r for r in rules if str(r) not in DFE_REVIEW_RULES]
     if unknown:
         raise ParameterError(f"unknown DfE review rule(s) {unknown}: choose from {sorted(DFE_REVIEW_RULES)}.")
-    rv = _get(data, "reviews")
+    data = as_return(data)
+    rv = data.reviews
     out = {}
     for rule in map(str, rules):
         if rule in ("166", "167", "440", "441"):
@@ -246,20 +244,18 @@ def dfe_review_rules(data, *, rules=("166", "167", "399", "440", "441", "1012"))
     return out
 
 
-def _lines(data, table: str, n: int):
-    lines = getattr(data, "_lines", None)
-    if isinstance(lines, dict) and table in lines and len(lines[table]) == n:
-        arr = np.asarray(lines[table], dtype="int64")
-        return np.where(arr > 0, arr, -1)
-    return None
+def _lines(data, table: str):
+    """Source line of each row of ``table`` (-1 where unknown), or None when not recorded."""
+    lines = data.source_lines(table)
+    return None if lines is None else np.where(lines > 0, lines, -1)
 
 
 def _records(data, table: str, positions, check: str, severity: str, column: str, message: str, values=None):
-    frame = _get(data, table)
+    frame = data.table(table)
     positions = np.asarray(positions, dtype=np.int64)
     if frame is None or not len(positions):
         return None
-    lines = _lines(data, table, len(frame))
+    lines = _lines(data, table)
     rows = lines[positions] if lines is not None else np.full(len(positions), -1)
     if values is None:
         values = frame[column].iloc[positions] if column in frame.columns else pd.Series([None] * len(positions))
@@ -322,6 +318,7 @@ def review_findings(data, *, close_days: int = 7, periods: pd.DataFrame | None =
         raise ParameterError(f"close_days={close_days!r} must be a whole number of days.") from None
     if close < 0:
         raise ParameterError("close_days must not be negative.")
+    data = as_return(data)
     parts = []
     columns = {
         "166": ("REVIEW", "reviews"),
@@ -338,7 +335,7 @@ def review_findings(data, *, close_days: int = 7, periods: pd.DataFrame | None =
             parts.append(
                 _records(data, table, positions, f"dfe_{rule}", "error", column, f"DfE rule {rule}: {DFE_REVIEW_RULES[rule]}")
             )
-    rv = _get(data, "reviews")
+    rv = data.reviews
     if rv is not None and len(rv):
         parts.extend(_own_checks(data, rv, close, periods))
     return make_findings(pd.concat([p for p in parts if p is not None and len(p)], ignore_index=True)) if any(
@@ -373,7 +370,7 @@ def _own_checks(data, rv: pd.DataFrame, close: int, periods) -> list:
     )
 
     # before birth (DOB from the header when present, else from the Reviews table)
-    hdr = _get(data, "header")
+    hdr = data.header
     dob = None
     if hdr is not None and "DOB" in hdr.columns and len(hdr):
         h = pd.DataFrame({"y": _year_keys(hdr), "CHILD": hdr["CHILD"].astype(str).to_numpy(), "hdob": pd.to_datetime(hdr["DOB"]).to_numpy()})
@@ -389,13 +386,13 @@ def _own_checks(data, rv: pd.DataFrame, close: int, periods) -> list:
 
     # child not in header (within the same return)
     if hdr is not None:
-        hk = set(_child_key(hdr))
-        missing = ~_child_key(rv).isin(hk).to_numpy(dtype=bool)
+        hkey, rkey = _keys(data, "header", "reviews")
+        missing = ~rkey.isin(set(hkey)).to_numpy(dtype=bool)
         sev, msg = REVIEW_CHECKS["review_child_not_in_header"]
         parts.append(_records(data, "reviews", np.flatnonzero(missing), "review_child_not_in_header", sev, "CHILD", msg))
 
     # outside every period of care (children with episodes only)
-    eps = _get(data, "episodes")
+    eps = data.episodes
     if eps is not None and len(eps):
         if periods is None:
             from ..cohorts import periods_of_care
@@ -447,7 +444,7 @@ def participation_age_check(data, year=None) -> pd.DataFrame:
     """
     from ..calendar import parse_year, quarter_of, year_bounds, year_label
 
-    rv = _get(data, "reviews")
+    rv = as_return(data).reviews
     if rv is None:
         raise ParameterError("the data have no reviews table: participation needs the Reviews file.")
     date = pd.to_datetime(rv["REVIEW"], errors="coerce")

@@ -13,17 +13,17 @@ Tidy tables: :func:`list_authorities`, :func:`resolve_authority`, :func:`cla_rat
 :func:`cla_characteristics`, :func:`population_0_17`, :func:`population_for`,
 :func:`statistical_neighbours`, :func:`neighbours_of`; inventory: :func:`reference_inventory`,
 :func:`format_inventory`.
+
+Imports run one way (``tests/test_reference_imports.py``): ``regions`` and ``checksums`` at the
+bottom; ``search`` and ``inventory``; ``cache`` (disk and in-memory caches of tidied tables);
+``_dfe`` (steps shared by the DfE loaders); ``dfe_cla`` and ``outcomes``; ``authorities`` (which
+may build its lookup from ``dfe_cla``); then the loaders that resolve authorities
+(``population``, ``neighbours``, ``ethnicity_population``).
 """
 
 from __future__ import annotations
 
-from .authorities import (
-    REGIONS,
-    Authority,
-    harmonise_region_name,
-    list_authorities,
-    resolve_authority,
-)
+from .authorities import Authority, list_authorities, resolve_authority
 from .dfe_cla import (
     CHARACTERISTICS_COLUMNS,
     RATES_COLUMNS,
@@ -50,6 +50,7 @@ from .outcomes import (
     social_worker_changes,
 )
 from .population import POPULATION_FILE, population_0_17, population_for
+from .regions import REGIONS, harmonise_region_name
 from .search import (
     ENV_VAR,
     OGL_ATTRIBUTION,
@@ -61,8 +62,10 @@ from .search import (
     find_reference_files,
     read_dfe_csv,
     reference_file_info,
+    reference_folder_in_use,
     reference_search_path,
     split_suppressed,
+    use_reference_folder,
 )
 
 __all__ = [
@@ -107,6 +110,8 @@ __all__ = [
     "reference_file_info",
     "reference_inventory",
     "reference_search_path",
+    "use_reference_folder",
+    "reference_folder_in_use",
     "resolve_authority",
     "split_suppressed",
     "statistical_neighbours",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ReferenceDataError
-from .authorities import harmonise_region_name
+from .regions import harmonise_region_name
 from .search import find_reference_files, read_dfe_csv
 
 #: The tidy geography columns every loader returns after ``year``, in order.

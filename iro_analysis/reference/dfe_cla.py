@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..cache import disk_cached
+from .cache import disk_cached
 from ..errors import ReferenceDataError
 from ._dfe import GEOGRAPHY_COLUMNS, file_stamp, files_by_release, first_column, geography
 from .search import find_reference_file, read_dfe_csv

@@ -17,7 +17,7 @@ import functools
 
 import pandas as pd
 
-from ..cache import disk_cached
+from .cache import disk_cached
 from ..errors import ParameterError, ReferenceDataError
 from ._dfe import file_stamp
 from .authorities import list_authorities, resolve_authority

@@ -12,10 +12,11 @@ import functools
 
 import pandas as pd
 
-from ..cache import disk_cached
+from .cache import disk_cached
 from ..errors import ParameterError
 from ._dfe import GEOGRAPHY_COLUMNS, file_stamp, geography
-from .authorities import REGIONS, resolve_authority
+from .authorities import resolve_authority
+from .regions import REGIONS
 from .search import find_reference_file, read_dfe_csv
 
 __all__ = ["POPULATION_FILE", "population_0_17", "population_for"]

@@ -166,6 +166,7 @@ def _check_rule_options(improvement, shift_length, trend_length) -> None:
             raise ParameterError(f"{name} must be at least 2.")
 
 
+# 128 lines, 56 of them the docstring (parameters, method, worked examples): 57 lines of code.
 def xmr(
     values,
     *,
@@ -343,6 +344,7 @@ def _whole(values: np.ndarray) -> np.ndarray:
     return values.astype(np.int64) if np.array_equal(values, np.round(values)) else values
 
 
+# 137 lines, 76 of them the docstring (parameters, method, worked examples): 46 lines of code.
 def pchart(
     numerators,
     denominators,
@@ -433,31 +435,8 @@ def pchart(
     >>> [round(float(pp[k][0]), 6) for k in ("sigma_z", "lpl", "upl")]
     [0.55593, 0.824961, 0.974358]
     """
-    num, index = _as_counts(numerators, "numerators")
-    den, _ = _as_counts(denominators, "denominators")
+    num, den, labels = _pchart_points(numerators, denominators, x)
     k = len(num)
-    if len(den) != k:
-        raise ParameterError(f"{k} numerators but {len(den)} denominators: give one of each per point.")
-    if k < 2:
-        raise ParameterError("a p-chart needs at least 2 points.")
-    if not (np.isfinite(num).all() and np.isfinite(den).all()):
-        raise ParameterError("numerators or denominators contain NaN or infinite values: give counts.")
-    if (den <= 0).any():
-        first = int(np.flatnonzero(den <= 0)[0]) + 1
-        raise ParameterError(
-            f"denominator of point {first} is not above 0: leave points with no cases out of a p-chart."
-        )
-    if ((num < 0) | (num > den)).any():
-        first = int(np.flatnonzero((num < 0) | (num > den))[0]) + 1
-        raise ParameterError(f"numerator of point {first} is outside 0..denominator.")
-    if x is not None:
-        labels = np.asarray(x)
-    elif index is not None:
-        labels = index
-    else:
-        labels = np.arange(1, k + 1)
-    if len(labels) != k:
-        raise ParameterError(f"x has {len(labels)} labels for {k} points.")
     _check_rule_options(improvement, shift_length, trend_length)
     base = k if baseline is None else int(baseline)
     if not 2 <= base <= k:
@@ -468,21 +447,7 @@ def pchart(
 
     p = num / den
     pbar = float(num[:base].sum() / den[:base].sum())
-    sigma = np.sqrt(pbar * (1 - pbar) / den)
-    diff = p - pbar
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # σ_t = 0 only when p̄ is 0 or 1: a point equal to p̄ is then 0 SDs away, any other is infinitely far
-        off_centre = np.where(diff == 0, 0.0, np.sign(diff) * np.inf)
-        z = np.where(sigma > 0, diff / np.where(sigma > 0, sigma, 1.0), off_centre)
-    sigma_z = 1.0
-    if laney:
-        mr = np.abs(np.diff(z[:base]))
-        mr_mean = float(mr.mean())
-        if screen_outliers:
-            kept = mr[mr < SCREEN_CONSTANT * mr_mean]
-            if len(kept):
-                mr_mean = float(kept.mean())
-        sigma_z = mr_mean / D2
+    sigma, z, sigma_z = _standardised(p, pbar, den, base, laney=laney, screen_outliers=screen_outliers)
     width = sigma * sigma_z
     upl = np.minimum(pbar + 3 * width, 1.0)
     lpl = np.maximum(pbar - 3 * width, 0.0)
@@ -517,6 +482,65 @@ def pchart(
             "chart_type": "p'" if laney else "p",
         }
     )
+
+
+def _pchart_points(numerators, denominators, x) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Checked counts and labels of a p-chart's points (see :func:`pchart` for the rules)."""
+    num, index = _as_counts(numerators, "numerators")
+    den, _ = _as_counts(denominators, "denominators")
+    k = len(num)
+    if len(den) != k:
+        raise ParameterError(f"{k} numerators but {len(den)} denominators: give one of each per point.")
+    if k < 2:
+        raise ParameterError("a p-chart needs at least 2 points.")
+    if not (np.isfinite(num).all() and np.isfinite(den).all()):
+        raise ParameterError("numerators or denominators contain NaN or infinite values: give counts.")
+    if (den <= 0).any():
+        first = int(np.flatnonzero(den <= 0)[0]) + 1
+        raise ParameterError(
+            f"denominator of point {first} is not above 0: leave points with no cases out of a p-chart."
+        )
+    if ((num < 0) | (num > den)).any():
+        first = int(np.flatnonzero((num < 0) | (num > den))[0]) + 1
+        raise ParameterError(f"numerator of point {first} is outside 0..denominator.")
+    if x is not None:
+        labels = np.asarray(x)
+    elif index is not None:
+        labels = index
+    else:
+        labels = np.arange(1, k + 1)
+    if len(labels) != k:
+        raise ParameterError(f"x has {len(labels)} labels for {k} points.")
+    return num, den, labels
+
+
+def _standardised(p, pbar: float, den, base: int, *, laney: bool, screen_outliers: bool):
+    """Binomial σ_t per point, the standardised values z_t and Laney's σ_z (1 for a p-chart).
+
+    Returns
+    -------
+    sigma : ndarray
+        ``√(p̄(1 − p̄)/n_t)``.
+    z : ndarray
+        ``(p_t − p̄)/σ_t``; ±inf when ``σ_t = 0`` and the point differs from p̄.
+    sigma_z : float
+        ``mean|z_t − z_{t−1}| / 1.128`` over the baseline for Laney's p′ chart, else 1.
+    """
+    sigma = np.sqrt(pbar * (1 - pbar) / den)
+    diff = p - pbar
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # σ_t = 0 only when p̄ is 0 or 1: a point equal to p̄ is then 0 SDs away, any other is infinitely far
+        off_centre = np.where(diff == 0, 0.0, np.sign(diff) * np.inf)
+        z = np.where(sigma > 0, diff / np.where(sigma > 0, sigma, 1.0), off_centre)
+    if not laney:
+        return sigma, z, 1.0
+    mr = np.abs(np.diff(z[:base]))
+    mr_mean = float(mr.mean())
+    if screen_outliers:
+        kept = mr[mr < SCREEN_CONSTANT * mr_mean]
+        if len(kept):
+            mr_mean = float(kept.mean())
+    return sigma, z, mr_mean / D2
 
 
 def pchart_summary(chart: pd.DataFrame, *, unit: str = "", decimals: int = 1) -> str:

@@ -413,6 +413,7 @@ def _full_enumeration_p_value(n: int, expected: np.ndarray, log_prob: np.ndarray
     return total
 
 
+# 113 lines, 53 of them the docstring (parameters, method, worked examples): 45 lines of code.
 def exact_multinomial_test(
     observed,
     probabilities,

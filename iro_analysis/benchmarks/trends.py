@@ -1,0 +1,44 @@
+"""The authority's benchmark for every year a release covers."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .comparisons import _benchmark_row, _frame, _model_key, _neighbours, _resolve
+from .indicators import get_indicator, indicator_values
+
+__all__ = ["trend"]
+
+
+def trend(indicator, la, *, model: str = "2021", release: int | None = None) -> pd.DataFrame:
+    """The authority's benchmark for every year the release covers.
+
+    Parameters
+    ----------
+    indicator, la, model, release :
+        As in :func:`neighbour_benchmark` (one neighbour list is applied to every year).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per year (oldest first) with the columns of :func:`neighbour_benchmark`.
+
+    Notes
+    -----
+    ``change`` is the difference from the previous year (LAIT: consecutive years only). For
+    measures of practice (timeliness, health checks) year-to-year changes of an authority's
+    rank are mostly noise (regression to the mean, methods.md §4.1).
+
+    Examples
+    --------
+    >>> t = trend("cla_count", "Rotherham")
+    >>> int(t.loc[t.year == 2021, "value"].iloc[0])
+    595
+    """
+    ind = get_indicator(indicator)
+    model = _model_key(model)
+    auth = _resolve(la)
+    vals = indicator_values(ind, release=release)
+    nb = _neighbours(auth.la_code, model)
+    years = sorted(vals.loc[vals["geographic_level"] == "Local authority", "year"].unique())
+    return _frame([_benchmark_row(vals, ind, auth, int(y), nb, model) for y in years])

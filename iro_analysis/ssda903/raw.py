@@ -1,0 +1,72 @@
+"""A table as read from one file, before typing: stripped text cells held factorised.
+
+Both readers (:mod:`.read_csv`, :mod:`.read_xml`) produce a :class:`_Raw` per table; the
+typing step (:mod:`.types`) turns it into typed columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+
+def _factor(values, *, stripped: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Factorise a column and strip its unique values (missing -> '').
+
+    ``stripped=True`` says no cell can have leading or trailing whitespace (see
+    :func:`_cells_are_stripped`); the per-value strip is then skipped.
+    """
+    codes, uniq = pd.factorize(np.asarray(values, dtype=object))
+    if stripped and pd.api.types.infer_dtype(uniq, skipna=False) in ("string", "empty"):
+        uniq = np.append(uniq.astype(object, copy=False), "")
+    else:
+        uniq = np.asarray([u.strip() if isinstance(u, str) else "" for u in uniq] + [""], dtype=object)
+    codes = np.where(codes < 0, len(uniq) - 1, codes)
+    return codes, uniq
+
+
+@dataclass
+class _Raw:
+    """One table read from one file, cells as stripped strings held factorised.
+
+    Each column is ``(codes, uniques)``: cell ``i`` is ``uniques[codes[i]]``. Real returns
+    repeat the same few codes and dates over and over, so cleaning and parsing the unique
+    values only and spreading them back with ``take`` is much faster than per-cell work.
+    """
+
+    table: str
+    cols: dict  # DfE column name -> (codes int array, uniques object array; '' = blank)
+    n: int
+    lines: np.ndarray | None  # 1-based source line per row (None for XML)
+    file: str
+    iso_dates: bool = False
+    bad_rows: list = field(default_factory=list)  # finding records of rows dropped while reading
+
+    def values(self, col: str) -> np.ndarray:
+        codes, uniq = self.cols[col]
+        return uniq[codes]
+
+
+def _raw_from_frame(table, frame, lines, file, iso=False) -> _Raw:
+    # One 2-D object array for all columns (a single block when every column is text):
+    # column j is then a contiguous row of its transpose, with no per-column Series.
+    values = frame.to_numpy(dtype=object).T
+    cols = {c: _factor(values[j]) for j, c in enumerate(frame.columns)}
+    return _raw_from_factors(table, cols, len(frame), lines, file, iso)
+
+
+def _raw_from_factors(table, cols, n, lines, file, iso=False, bad_rows=()) -> _Raw:
+    """A _Raw of factorised columns, rows that are entirely blank dropped."""
+    blank = np.ones(n, dtype=bool)
+    for codes, uniq in cols.values():
+        blank &= (uniq == "")[codes]
+    if blank.any():
+        keep = ~blank
+        cols = {c: (codes[keep], uniq) for c, (codes, uniq) in cols.items()}
+        n = int(keep.sum())
+        if lines is not None:
+            lines = lines[keep]
+    return _Raw(table=table, cols=cols, n=n, lines=lines, file=file, iso_dates=iso, bad_rows=list(bad_rows))
+

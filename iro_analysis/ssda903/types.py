@@ -1,0 +1,221 @@
+"""Typing a table read as text: dates, codes, SEX, the collection year.
+
+:func:`_type_table` turns a :class:`~.raw._Raw` (stripped text cells, factorised) into typed
+column arrays, in phases: the collection year of each row; the whole-file date checks
+(:mod:`.checks`: month-first dates raise before anything is parsed the wrong way round);
+each column typed on its distinct values (dates parsed, codes upper-cased, flags tidied);
+the record findings that need the raw text (unparseable dates, dates perhaps month first,
+unknown codes); SEX mapped to M/F/U. :func:`_frame_from_columns` makes the DataFrame.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import findings as _findings
+from ..codes import SEX_NORMALISE, valid_codes
+from ..errors import SSDA903FormatError
+from . import checks as _checks
+from . import records as _records
+from .dates import _looks_iso, _parse_dates
+from .model import DATE_COLUMNS, TABLE_COLUMNS
+from .raw import _Raw
+
+# Identifier columns: kept exactly as written (whitespace stripped, case kept).
+_ID_COLUMNS = frozenset({"CHILD", "SW_ID", "LA"})
+# 0/1 flag columns: "1.0"/"0.0" (spreadsheet round-trips) are read as "1"/"0".
+_FLAG_COLUMNS = frozenset(
+    {
+        "MOTHER", "FOSTER_CARE", "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS", "TEETH_CHECK",
+        "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED",
+    }
+)
+
+
+def _type_table(raw: _Raw, year_default: int | None, rel_file: str) -> tuple[dict, int, list[pd.DataFrame], np.ndarray | None]:
+    """Convert a string table to typed columns.
+
+    Parameters
+    ----------
+    raw : _Raw
+        The table as read.
+    year_default : int or None
+        Collection year of the return, used when the table has no LIIA ``YEAR`` column.
+    rel_file : str
+        The file as findings name it.
+
+    Returns
+    -------
+    tuple
+        (columns, rows, findings frames, lines): ``columns`` maps column name to a numpy
+        array (object for text, ``datetime64[ns]`` for dates, int64 for
+        ``collection_year``), in table order; :func:`_frame_from_columns` makes the frame.
+    """
+    table, lines, n = raw.table, raw.lines, raw.n
+    row_years = _row_years(raw, year_default)
+    iso = raw.iso_dates or _looks_iso(raw)
+    # Month-first (US) dates raise here, before any date is parsed the wrong way round.
+    shapes = {} if iso else _checks.date_shapes(raw.cols, DATE_COLUMNS[table])
+    _checks.check_month_first(shapes, file=raw.file, lines=lines)
+    child = raw.values("CHILD") if "CHILD" in raw.cols else np.full(n, None, dtype=object)
+    out, found = _typed_columns(raw, iso, child, rel_file)
+    if shapes:
+        order = _checks.ambiguous_order_findings(
+            table, shapes, {c: out[c] for c in shapes}, lambda u: _parse_dates(u, False),
+            children=child, lines=lines, file=rel_file,
+        )
+        if order:
+            found.append(_findings.make_findings(order))
+    found.extend(_unknown_code_findings(table, out, row_years, lines, rel_file))
+    if "SEX" in out:
+        codes, clean = out["SEX"]
+        # As Series.map(SEX_NORMALISE): unmapped values (and blanks) become NaN.
+        mapped = [SEX_NORMALISE.get(u, np.nan) if isinstance(u, str) else np.nan for u in clean]
+        out["SEX"] = (codes, np.asarray(mapped, dtype=object))
+    ordered = [c for c in TABLE_COLUMNS[table] if c in out] + [c for c in out if c not in TABLE_COLUMNS[table]]
+    cols = {}
+    for k in ordered:
+        v = out[k]
+        cols[k] = _take(v) if isinstance(v, tuple) else v
+    if row_years is not None:
+        cols["collection_year"] = row_years.astype(np.int64)
+    return cols, n, found, lines
+
+
+def _row_years(raw: _Raw, year_default: int | None) -> np.ndarray | None:
+    """Collection year of each row: the LIIA ``YEAR`` column, else ``year_default``, else None.
+
+    Raises
+    ------
+    SSDA903FormatError
+        A ``YEAR`` value that is not a whole number.
+    """
+    if "YEAR" in raw.cols:
+        yvals = raw.values("YEAR")
+        yr = pd.to_numeric(pd.Series(yvals, dtype=object), errors="coerce")
+        bad = yr.isna() | (yr != np.floor(yr.fillna(0)))
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise SSDA903FormatError(
+                f"YEAR value {yvals[i]!r} is not a year. The LIIA YEAR column must hold the "
+                "collection year (e.g. 2023) on every row.",
+                file=raw.file,
+                row=None if raw.lines is None else int(raw.lines[i]),
+                column="YEAR",
+            )
+        return yr.astype(np.int64).to_numpy()
+    if year_default is not None:
+        return np.full(raw.n, int(year_default), dtype=np.int64)
+    return None
+
+
+def _typed_columns(raw: _Raw, iso: bool, child: np.ndarray, rel_file: str) -> tuple[dict, list[pd.DataFrame]]:
+    """Each column typed on its distinct values, and the findings of dates that do not parse.
+
+    Returns
+    -------
+    out : dict
+        Column -> ``datetime64[ns]`` array for dates; ``(codes, cleaned uniques)`` for text
+        (blank as NaN, codes upper-cased, flags ``1.0``/``0.0`` as ``1``/``0``). Text stays
+        factorised so that the code checks and the SEX mapping work on distinct values.
+    found : list of DataFrame
+        ``date_unparseable`` findings, one frame per date column with any.
+    """
+    table, lines = raw.table, raw.lines
+    found: list[pd.DataFrame] = []
+    out: dict[str, object] = {}
+    for col, (codes, uniq) in raw.cols.items():
+        if col in ("YEAR", "YEAR_LATEST"):
+            continue
+        blank_u = uniq == ""
+        if col in DATE_COLUMNS[table]:
+            parsed_u = _parse_dates(uniq, iso)
+            bad_u = ~blank_u & np.isnat(parsed_u)
+            if bad_u.any():
+                bad = bad_u[codes]
+                found.append(
+                    _records.date_findings(
+                        table=table, column=col, values=uniq[codes[bad]], children=child[bad],
+                        lines=None if lines is None else lines[bad], file=rel_file, iso=iso,
+                    )
+                )
+            out[col] = parsed_u[codes]
+            continue
+        if col not in _ID_COLUMNS:
+            # Upper-case the distinct values; skipped when no value would change (ASCII
+            # text already upper case: str.upper maps ASCII characters one by one).
+            joined = "".join(uniq)
+            if not joined.isascii() or joined.upper() != joined:
+                uniq = np.asarray([u.upper() for u in uniq], dtype=object)
+            if col in _FLAG_COLUMNS:
+                uniq = np.asarray([{"1.0": "1", "0.0": "0"}.get(u, u) for u in uniq], dtype=object)
+        clean = uniq.copy()
+        clean[blank_u] = np.nan
+        out[col] = (codes, clean)
+    return out, found
+
+
+def _unknown_code_findings(table: str, out: dict, row_years, lines, rel_file: str) -> list[pd.DataFrame]:
+    """``unknown_code`` findings, per collection year of the rows, on the upper-cased codes.
+
+    The row-level check only runs when some distinct value is not valid in every year present.
+    """
+    checked = [c for c in _records.CODE_CHECKS.get(table, ()) if c in out]
+    if not checked or not _may_have_unknown_codes(out, checked, row_years):
+        return []
+    return _records.code_findings(
+        table=table,
+        frame=pd.DataFrame({k: pd.Series(_take(out[k]), dtype=object) for k in out if k == "CHILD" or k in checked}),
+        years=row_years, lines=lines, file=rel_file,
+    )
+
+
+def _frame_from_columns(cols: dict, n: int) -> pd.DataFrame:
+    """DataFrame of typed column arrays, in order; object arrays stay object dtype.
+
+    ``DataFrame._from_arrays`` takes the arrays as they are (no per-column Series, no
+    string-dtype inference, the object columns consolidated into one block); if a pandas
+    version lacks it, the object columns go in as one 2-D block and the others are inserted.
+    """
+    try:
+        return pd.DataFrame._from_arrays(
+            list(cols.values()), columns=pd.Index(list(cols)), index=pd.RangeIndex(n), verify_integrity=False
+        )
+    except (AttributeError, TypeError):  # pragma: no cover - private pandas API changed
+        pass
+    text = [k for k, v in cols.items() if v.dtype == object]
+    block = np.empty((n, len(text)), dtype=object)
+    for j, k in enumerate(text):
+        block[:, j] = cols[k]
+    df = pd.DataFrame(block, columns=text, index=pd.RangeIndex(n), dtype=object, copy=False)
+    for i, (k, v) in enumerate(cols.items()):
+        if v.dtype != object:
+            df.insert(i, k, v)
+    return df
+
+
+def _take(factorised: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    codes, uniq = factorised
+    return uniq[codes]
+
+
+def _may_have_unknown_codes(out: dict, columns, row_years) -> bool:
+    """False when every code used in ``columns`` is valid in every collection year present
+    (then :func:`.records.code_findings` would find nothing)."""
+    years = [None] if row_years is None else [int(y) for y in np.unique(row_years)]
+    for col in columns:
+        codes, clean = out[col]
+        if not len(codes):
+            continue
+        seen = np.zeros(len(clean), dtype=bool)
+        seen[codes] = True
+        used = [u for u in clean[seen] if isinstance(u, str)]
+        if not used:
+            continue
+        for y in years:
+            valid = valid_codes(col, y)
+            if any(u not in valid for u in used):
+                return True
+    return False
+
