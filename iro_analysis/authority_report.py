@@ -571,9 +571,11 @@ def _benchmark_section(report: AuthorityReport, data, model: str) -> None:
     compare = benchmarks.benchmark_table(p.la_code, p.year, model=model)
     columns = ["indicator_name", "year", "value", "sn_mean", "sn_n", "region_value", "england_value", "rank",
                "rank_of", "band"]
+    # counts of children are whole numbers in every column but the neighbours' average
+    whole = {name: 0 for name in compare.loc[compare["unit"] == "children", "indicator_name"]}
     pub.add_table("How we compare", compare[columns], labels=["indicator_name"], public=columns[1:],
-                  decimals={"year": 0, "value": 1, "sn_mean": 1, "sn_n": 0, "region_value": 1, "england_value": 1,
-                            "rank": 0, "rank_of": 0},
+                  decimals={"year": 0, "value": whole, "sn_mean": 1, "sn_n": 0, "region_value": whole,
+                            "england_value": whole, "rank": 0, "rank_of": 0},
                   caption=f"Published indicators against statistical neighbours ({model} model), region and England")
     neighbours = benchmarks.neighbour_table("cla_rate", p.la_code, benchmarks.latest_year("cla_rate", up_to=p.year),
                                             model=model)

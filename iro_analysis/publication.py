@@ -80,7 +80,7 @@ class PublishedTable:
     counts: list[str]
     derived: dict[str, list]
     public: list[str]
-    decimals: dict[str, int]
+    decimals: dict[str, int | dict]
     keys: dict[tuple[int, str], str] = field(default_factory=dict)
     total_row: int | None = None
     note: str = ""
@@ -136,7 +136,7 @@ class Publication:
         counts: Iterable[str] = (),
         derived: Mapping[str, list] | None = None,
         public: Iterable[str] = (),
-        decimals: Mapping[str, int] | None = None,
+        decimals: Mapping[str, int | Mapping[str, int]] | None = None,
         caption: str = "",
         key: Callable[[str, str], str | None] | None = None,
         add_total: bool = False,
@@ -168,7 +168,9 @@ class Publication:
             Columns of published, non-disclosive figures shown as they are (population shares,
             DfE published figures).
         decimals : dict, optional
-            Decimal places per derived/public column (counts are whole numbers).
+            Decimal places per derived/public column (counts are whole numbers), default 1. A
+            column whose rows differ (a table of indicators: counts, rates and percentages) takes
+            ``{row_label: places}``; rows not named get 1.
         key : callable, optional
             ``key(row_label, column) -> str`` naming a cell shared with other tables; return
             None for the default (``"<name>|<row>|<column>"``).
@@ -347,13 +349,18 @@ class Publication:
                 out[column] = out[column].astype(object).where(~mask[column], None)
         return out
 
-    def _format(self, table: PublishedTable, column: str, value) -> str:
+    @staticmethod
+    def _places(table: PublishedTable, column: str, position: int) -> int:
+        places = table.decimals.get(column, 1)
+        return places.get(table.row_label(position), 1) if isinstance(places, Mapping) else places
+
+    def _format(self, table: PublishedTable, column: str, value, position: int = 0) -> str:
         if value is None or (not isinstance(value, str) and pd.isna(value)):
             return ""  # None, NaN, NaT and pd.NA all read as an empty cell, never "<NA>"
         if column in table.counts:
             return f"{int(round(float(value))):,}"
         if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-            places = table.decimals.get(column, 1)
+            places = self._places(table, column, position)
             separator = "" if column in _LABEL_LIKE else ","  # 2023 is a year, not "2,023"
             return f"{float(value):{separator}.{places}f}"
         return str(value)
@@ -364,7 +371,7 @@ class Publication:
         mask = self.hidden_mask(name)
         out = pd.DataFrame(index=table.frame.index)
         for column in table.frame.columns:
-            values = [self._format(table, column, v) for v in table.frame[column]]
+            values = [self._format(table, column, v, i) for i, v in enumerate(table.frame[column])]
             out[column] = [SUPPRESSED if mask.at[i, column] else v for i, v in enumerate(values)]
         return out
 
@@ -439,7 +446,7 @@ class Publication:
                     elif column in table.counts:
                         out.at[position, column] = int(round(float(value)))
                     elif isinstance(value, (float, np.floating)):
-                        out.at[position, column] = round(float(value), table.decimals.get(column, 1))
+                        out.at[position, column] = round(float(value), self._places(table, column, position))
             sheets[name] = out.rename(columns=column_label)
         return sheets
 

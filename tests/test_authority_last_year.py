@@ -386,3 +386,19 @@ def test_one_year_return_has_no_last_year_in_care_history(synthetic_rutland, tmp
                  "P5 Category of need"]:
         if name in pub.tables:
             assert not {"last_year", "percent_last_year"} & set(pub.tables[name].frame.columns), name
+
+
+def test_report_prints_counts_as_whole_numbers_and_no_code_names(hand_report):
+    # "How we compare" mixes counts of children with rates: the counts read "135", never "135.0";
+    # the reconciliation's descriptions are plain English (no metric code such as reviews_held).
+    import re
+
+    pub = hand_report.publication
+    compare = pub.published("How we compare").set_index("indicator_name")
+    counts = [name for name in compare.index if name.startswith("Children") and "per 10,000" not in name]
+    assert counts, compare.index.tolist()
+    for name in counts:
+        for column in ("value", "region_value", "england_value"):
+            assert not compare.loc[name, column].endswith(".0"), (name, column, compare.loc[name, column])
+    descriptions = " ".join(pub.published("M2 Timeliness reconciliation")["description"])
+    assert re.findall(r"\b[a-z]+_[a-z_]+\b", descriptions) == []

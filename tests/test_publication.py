@@ -326,3 +326,23 @@ def test_placement_tables_link_to_the_same_counts_elsewhere(synthetic_wokingham,
     assert keys[(total_row, "count")] == "in_care:2023-03-31"  # one cell with Table A's March and the profiles
     entry = report.publication.tables["P1 Placement at entry"]
     assert entry.keys[(entry.total_row, "count")] == "starts:Year"
+
+
+def test_decimal_places_can_differ_by_row():
+    # An indicator table mixes counts of children (whole numbers) with rates and percentages:
+    # "135" children, not "135.0"; a rate keeps its one decimal place; an unnamed row gets 1.
+    from iro_analysis.publication import Publication
+
+    frame = pd.DataFrame({"indicator": ["Children looked after", "Rate per 10,000", "Average score"],
+                          "value": [135.0, 32.04, 15.66], "england": [83750.0, 70.0, 15.1]})
+    pub = Publication(threshold=5)
+    whole = {"Children looked after": 0}
+    pub.add_table("Compare", frame, labels=["indicator"], public=["value", "england"],
+                  decimals={"value": {**whole, "Average score": 2}, "england": whole})
+    pub.finalise()
+    shown = pub.published("Compare")
+    assert shown["value"].tolist() == ["135", "32.0", "15.66"]
+    assert shown["england"].tolist() == ["83,750", "70.0", "15.1"]
+    # the workbook keeps public figures as the numbers they are (Excel formats them)
+    sheet = pub.excel_sheets()["Compare"]
+    assert sheet["value"].tolist() == [135.0, 32.04, 15.66]
