@@ -196,19 +196,20 @@ def build(params, data, *, model: str = "2021", published_timeliness: dict | Non
     report.facts["notes"] = [pub.hidden_note()] + (
         ["These figures were computed from a SYNTHETIC return generated for testing and training. "
          "They describe no real children and are not the council's figures."] if synthetic else [])
-    _return_facts(report, data)
-    tables = _cohort_section(report, data)
-    from .authority_timeliness import timeliness_section
-
-    timeliness_section(report, data, published_timeliness or {})
-    _ethnicity_section(report, data, tables)
-    _benchmark_section(report, data, model)
     from .authority_sections import care_history_section, commentary_section, iro_service_section, outcomes_section
+    from .authority_timeliness import timeliness_section
+    from .cohorts import prepared_once
 
-    care_history_section(report, data, cost=PROFILE)
-    outcomes_section(report, data, cost=PROFILE)
-    iro_service_section(report, cost=PROFILE)
-    commentary_section(report)
+    with prepared_once():  # the return's episode chain is built once for every section
+        _return_facts(report, data)
+        tables = _cohort_section(report, data)
+        timeliness_section(report, data, published_timeliness or {})
+        _ethnicity_section(report, data, tables)
+        _benchmark_section(report, data, model)
+        care_history_section(report, data, cost=PROFILE)
+        outcomes_section(report, data, cost=PROFILE)
+        iro_service_section(report, cost=PROFILE)
+        commentary_section(report)
     pub.finalise()
     return report
 

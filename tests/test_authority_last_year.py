@@ -402,3 +402,22 @@ def test_report_prints_counts_as_whole_numbers_and_no_code_names(hand_report):
             assert not compare.loc[name, column].endswith(".0"), (name, column, compare.loc[name, column])
     descriptions = " ".join(pub.published("M2 Timeliness reconciliation")["description"])
     assert re.findall(r"\b[a-z]+_[a-z_]+\b", descriptions) == []
+
+
+def test_building_the_chain_once_changes_no_figure(two_years, tmp_path, monkeypatch):
+    # build() prepares the return's episode chain once for every section (cohorts.prepared_once);
+    # with the chain rebuilt at every call instead, every table, description and audit row is the same.
+    import contextlib
+
+    from iro_analysis import cohorts
+
+    once = _build(two_years, tmp_path / "once")
+    monkeypatch.setattr(cohorts, "prepared_once", contextlib.nullcontext)
+    every_call = _build(two_years, tmp_path / "every")
+    assert list(once.publication.tables) == list(every_call.publication.tables)
+    for name in once.publication.tables:
+        assert once.publication.html(name) == every_call.publication.html(name), name
+    pd.testing.assert_frame_equal(once.publication.audit(), every_call.publication.audit())
+    assert once.charts.keys() == every_call.charts.keys()
+    for name, (_, describe) in once.charts.items():
+        assert describe() == every_call.charts[name][1](), name

@@ -49,7 +49,7 @@ from .constants import AGE_BANDS, PLACEMENT_GROUP_ORDER, PLACEMENT_GROUPS, SHORT
 from .counts import missing_by_quarter, monthly_in_care, participation_by_quarter, year_summary
 from .dates import age_band, age_on, date_turns_18, quarters
 from .flows import leavers_by_quarter, reaching_18, starters_by_quarter
-from .periods import CohortData, episodes_deduplicated, periods_of_care, prepare
+from .periods import CohortData, episodes_deduplicated, periods_of_care, prepare, prepared_once
 from .profiles import profile_on
 from .snapshots import in_care_on, uasc_on
 from .tables import cohort_tables
@@ -63,6 +63,7 @@ from .snapshots import _in_care_frame  # noqa: F401
 __all__ = [
     "CohortData",
     "prepare",
+    "prepared_once",
     "AGE_BANDS",
     "PLACEMENT_GROUPS",
     "PLACEMENT_GROUP_ORDER",

@@ -9,6 +9,8 @@ reason (REC) is not ``"X1"``. Chain faults are repaired as described in
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -139,6 +141,38 @@ def _factorize_sorted(s: pd.Series) -> tuple[np.ndarray, object]:
     return np.cumsum(head) - 1, values[head]
 
 
+#: The chains built inside :func:`prepared_once` blocks: id(data) -> (data, CohortData).
+_PREPARED: contextvars.ContextVar[dict | None] = contextvars.ContextVar("iro_analysis_prepared", default=None)
+
+
+@contextlib.contextmanager
+def prepared_once():
+    """Within the block, :func:`prepare` builds each return's episode chain once.
+
+    A report asks for cohorts, timeliness, care history and benchmarks of the same return many
+    times (about 55 calls to :func:`prepare` per authority report); each call used to rebuild the
+    chain. Inside the block a return (the same object) is prepared once and the result reused,
+    so the return must not be changed inside the block. Outside any block nothing is kept.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> ep = pd.DataFrame({"CHILD": ["A"], "DECOM": pd.to_datetime(["2022-05-01"]), "RNE": ["S"],
+    ...     "LS": ["C2"], "PLACE": ["U4"], "DEC": pd.to_datetime([None]), "REC": [None]})
+    >>> data = SimpleNamespace(episodes=ep)
+    >>> with prepared_once():
+    ...     prepare(data) is prepare(data)
+    True
+    >>> prepare(data) is prepare(data)
+    False
+    """
+    token = _PREPARED.set({})
+    try:
+        yield
+    finally:
+        _PREPARED.reset(token)
+
+
 def prepare(data) -> CohortData:
     """Build the episode chain and periods of care once, for several calls on the same data.
 
@@ -163,6 +197,17 @@ def prepare(data) -> CohortData:
     """
     if isinstance(data, CohortData):
         return data
+    kept = _PREPARED.get()
+    if kept is not None and id(data) in kept and kept[id(data)][0] is data:
+        return kept[id(data)][1]
+    prepared = _prepare(data)
+    if kept is not None:
+        kept[id(data)] = (data, prepared)  # holding data keeps its id from being reused
+    return prepared
+
+
+def _prepare(data) -> CohortData:
+    """Build the chain, periods and child attributes (see :func:`prepare`)."""
     ep, dropped = _dedup_episodes(data)
     # ep is sorted by CHILD, so a sorted factorize numbers children in that order.
     cid, children = _factorize_sorted(ep["CHILD"])
