@@ -362,6 +362,12 @@ def _sex_and_reaching_18_tables(report: AuthorityReport, tables: dict) -> None:
     """E: sex at each quarter end; K: children who turn 18 in the next two years."""
     pub = report.publication
     sex = tables["sex_by_quarter_end"]
+    caption = "Sex of children in care at the end of each quarter"
+    before = report.facts["previous_tables"]["sex_by_quarter_end"] if report.facts["previous_year"] else None
+    if before is not None and len(before):
+        # last year's 31 March first: the columns run in date order, a year before the last one
+        sex = pd.concat([before[before["date"] == before["date"].max()], sex], ignore_index=True)
+        caption += ", and at the end of last year"
     dates = list(dict.fromkeys(sex["date"]))
     wide = sex.pivot_table(index="sex", columns="date", values="count", aggfunc="sum", sort=False).reindex(
         columns=dates).fillna(0).reset_index()
@@ -370,7 +376,7 @@ def _sex_and_reaching_18_tables(report: AuthorityReport, tables: dict) -> None:
     label_iso = {date_label[d]: _iso(d) for d in dates}
     pub.add_table("E Sex", wide, labels=["sex"], counts=list(wide.columns[1:]), add_total=True,
                   key=lambda label, col: f"in_care:{label_iso[col]}" if label == "Total" else None,
-                  caption="Sex of children in care at the end of each quarter", cost=PROFILE)
+                  caption=caption, cost=PROFILE)
 
     pub.add_table("K Reaching 18", tables["reaching_18"][["year_label", "count"]], labels=["year_label"],
                   counts=["count"], caption="Children in care on 31 March who turn 18 in each of the next two years",

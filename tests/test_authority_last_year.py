@@ -382,6 +382,7 @@ def test_one_year_return_has_no_last_year_in_care_history(synthetic_rutland, tmp
     params = validate_parameters("857", 2023, data_dir=synthetic_rutland, output_dir=tmp_path)
     pub = authority_report.build(params, load_ssda903(synthetic_rutland)).publication
     assert "P1 Placement at entry" in pub.tables and "P3 Placement moves" in pub.tables
+    assert len(pub.tables["E Sex"].frame.columns) == 1 + 4  # the four quarter ends of this year only
     for name in ["P1 Placement at entry", "P2 Placements started", "P3 Placement moves", "P4 Why placements ended",
                  "P5 Category of need"]:
         if name in pub.tables:
@@ -421,3 +422,16 @@ def test_building_the_chain_once_changes_no_figure(two_years, tmp_path, monkeypa
     assert once.charts.keys() == every_call.charts.keys()
     for name, (_, describe) in once.charts.items():
         assert describe() == every_call.charts[name][1](), name
+
+
+def test_sex_table_starts_with_last_years_31_march(hand_report):
+    # In care on 31 March 2022: A and E (both F) -> F 2, M 0, total 2 (the Summary's cell of that
+    # day). On 31 March 2023: C (F), D (M), E (F) -> F 2, M 1, total 3.
+    pub = hand_report.publication
+    table = pub.numeric("E Sex").set_index("sex")
+    assert list(table.columns)[0] == "31 Mar 2022" and list(table.columns)[-1] == "31 Mar 2023"
+    assert table.loc["Total", "31 Mar 2022"] == 2 and table.loc["Total", "31 Mar 2023"] == 3
+    assert table["31 Mar 2022"].drop("Total").sum() == 2
+    assert table.loc["Total", "31 Mar 2023"] - table["31 Mar 2023"].drop("Total").sum() == 0
+    e = pub.tables["E Sex"]
+    assert e.keys[(e.total_row, "31 Mar 2022")] == "in_care:2022-03-31"
