@@ -119,3 +119,24 @@ def test_the_umask_probe_agrees_with_the_process_umask():
     from iro_analysis import files
 
     assert files._probed_umask() == files.process_umask() & 0o666
+
+
+def test_contents_follow_the_title_block(tmp_path):
+    # A reader meets the title first: the contents list goes just before the first section
+    # (level-2 heading), after the title and introduction; every section is listed once, escaped.
+    import nbformat
+
+    from iro_analysis.export import notebook_to_html
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# The title\n\nIntroduction."),
+                nbformat.v4.new_markdown_cell("Sources and date."),
+                nbformat.v4.new_markdown_cell("## First section\n\nText."),
+                nbformat.v4.new_markdown_cell("## Second <b>section</b>")]
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, str(path))
+    page = notebook_to_html(path, tmp_path / "nb.html").read_text(encoding="utf-8")
+    nav = page.index('class="iro-contents"')
+    assert page.index("<h1") < page.index("Sources and date.") < nav < page.index('<h2 id="First-section"')
+    assert page.count('class="iro-contents"') == 1
+    assert "Second &lt;b&gt;section&lt;/b&gt;" in page[nav:page.index("</nav>")]
