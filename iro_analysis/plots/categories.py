@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from .cohorts import HIDDEN
-from .core import PALETTE, format_count, get_ax
+from .core import PALETTE, format_count, get_ax, require_columns
 
 __all__ = ["category_bars", "category_bars_alt_text", "category_title", "percent_bars", "percent_bars_alt_text",
            "percent_title", "caseload_chart", "caseload_chart_alt_text", "caseload_title", "HANDBOOK_CASELOAD",
@@ -29,13 +29,7 @@ HANDBOOK_CASELOAD = (50, 70)
 
 
 def _check(table: pd.DataFrame, columns, what: str) -> None:
-    from ..errors import ParameterError
-
-    if not isinstance(table, pd.DataFrame):
-        raise ParameterError(f"{what} needs a published table (Publication.numeric), got {type(table).__name__}.")
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise ParameterError(f"{what} needs columns {missing}; the table has {list(table.columns)}.")
+    require_columns(table, columns, what, made_by="Publication.numeric")
 
 
 def _shown(value) -> str:

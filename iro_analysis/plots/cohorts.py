@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from .core import PALETTE, format_count, get_ax
+from .core import PALETTE, format_count, get_ax, require_columns
 
 __all__ = [
     "monthly_in_care",
@@ -40,15 +40,7 @@ _PROFILE_NOUN = {
 
 
 def _require(table: pd.DataFrame, columns, what: str) -> None:
-    from ..errors import ParameterError
-
-    if not isinstance(table, pd.DataFrame):
-        raise ParameterError(f"{what} needs a DataFrame from iro_analysis.cohorts, got {type(table).__name__}.")
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise ParameterError(f"{what} needs columns {', '.join(missing)} (make the table with iro_analysis.cohorts).")
-    if table.empty:
-        raise ParameterError(f"{what}: the table is empty, nothing to draw.")
+    require_columns(table, columns, what, made_by="iro_analysis.cohorts", allow_empty=False)
 
 
 #: How a hidden (suppressed) value is shown on a chart and in its description.

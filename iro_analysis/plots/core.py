@@ -18,8 +18,9 @@ import io
 import re
 
 import matplotlib as mpl
+import pandas as pd
 
-__all__ = ["get_ax", "show", "render", "set_style", "format_count", "PALETTE", "STYLE", "FORMATS"]
+__all__ = ["get_ax", "show", "render", "set_style", "format_count", "require_columns", "PALETTE", "STYLE", "FORMATS"]
 
 #: Colour-blind-safe palette (Okabe-Ito), so no chart relies on colour alone being distinguishable.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -57,6 +58,46 @@ _SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "iro-analysis"}
 _SVG_PROLOGUE = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
 _SVG_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
 _SVG_ID = re.compile(r'(\bid="|url\(#|href="#)')
+
+
+
+def require_columns(table, columns, what: str, *, made_by: str, allow_empty: bool = True) -> None:
+    """Refuse, in one sentence, a table a chart cannot be drawn from.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The table to draw.
+    columns : iterable of str
+        Columns the chart reads.
+    what : str
+        The chart, for the message.
+    made_by : str
+        Where such a table comes from, for the message (``"iro_analysis.cohorts"``).
+    allow_empty : bool, default True
+        False refuses a table without rows as well.
+
+    Raises
+    ------
+    ParameterError
+
+    Examples
+    --------
+    >>> require_columns(pd.DataFrame({"a": [1]}), ["a", "b"], "the chart", made_by="Publication.numeric")
+    Traceback (most recent call last):
+    ...
+    iro_analysis.errors.ParameterError: the chart needs columns b (a table from Publication.numeric has them); the table has a.
+    """
+    from ..errors import ParameterError
+
+    if not isinstance(table, pd.DataFrame):
+        raise ParameterError(f"{what} needs a DataFrame from {made_by}, got {type(table).__name__}.")
+    missing = [str(c) for c in columns if c not in table.columns]
+    if missing:
+        raise ParameterError(f"{what} needs columns {', '.join(missing)} (a table from {made_by} has them); "
+                             f"the table has {', '.join(map(str, table.columns))}.")
+    if not allow_empty and table.empty:
+        raise ParameterError(f"{what}: the table is empty, nothing to draw.")
 
 
 def set_style() -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from .core import PALETTE, get_ax
+from .core import PALETTE, get_ax, require_columns
 
 __all__ = ["xmr_chart", "xmr_chart_alt_text", "pchart_chart", "pchart_chart_alt_text", "timeliness_bars",
            "timeliness_bars_alt_text"]
@@ -23,11 +23,7 @@ _METRIC_LABELS = {
 
 
 def _check(frame, columns, what):
-    if not isinstance(frame, pd.DataFrame):
-        raise ParameterError(f"{what} must be a DataFrame.")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ParameterError(f"{what} lacks column(s) {missing}.")
+    require_columns(frame, columns, what, made_by="iro_analysis.timeliness")
 
 
 def _xmr_finding(chart: pd.DataFrame, measure: str, unit: str = "%") -> str:
