@@ -255,9 +255,7 @@ def _html_exporter():
     """
     exporter = getattr(_EXPORTERS, "html", None)
     if exporter is None:
-        from nbconvert import HTMLExporter
-
-        exporter = _EXPORTERS.html = HTMLExporter(
+        exporter = _EXPORTERS.html = _report_exporter_class()(
             template_name="offline_lab",
             extra_template_basedirs=[str(_TEMPLATES)],
             exclude_input=True,
@@ -266,6 +264,35 @@ def _html_exporter():
             optimistic_validation=True,
         )
     return exporter
+
+
+def _report_exporter_class():
+    """nbconvert's HTML exporter without its final pass through BeautifulSoup.
+
+    That pass parses and re-serialises the whole page (about three quarters of the export's
+    time) only to give an ``<img>`` without ``alt`` a placeholder and every output a
+    ``tabindex``. The ``offline_lab`` template writes the alt text (and the same placeholder
+    when an image has none) itself, and a report's outputs are text, tables and charts that
+    need no keyboard focus of their own.
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ReportHTMLExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            # HTMLExporter.from_notebook_node up to its BeautifulSoup pass (nbconvert 7)
+            language = nb.metadata.get("language_info", {})
+            lexer = language.get("pygments_lexer", language.get("name", None))
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return ReportHTMLExporter
 
 
 class _TextCollector(HTMLParser):

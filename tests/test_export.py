@@ -53,6 +53,36 @@ def test_html_is_offline_has_alt_text_toc_and_no_code(tmp_path):
     assert "136 children in care" in html
 
 
+def test_every_image_has_alt_text_even_one_shown_without_it(tmp_path):
+    # The export skips nbconvert's BeautifulSoup pass, which gave an <img> without alt a
+    # placeholder: the template must do it, for PNG and JPEG alike, and keep given alt text.
+    bare = [new_output("display_data", data={"image/png": PNG}),
+            new_output("display_data", data={"image/jpeg": PNG}),
+            new_output("display_data", data={"image/jpeg": PNG}, metadata={"image/jpeg": {"alt": "A <b>photo</b>"}})]
+    notebook = _notebook()
+    notebook.cells.append(new_code_cell("display()", outputs=bare))
+    html = notebook_to_html(notebook, tmp_path / "report.html").read_text()
+    images = re.findall(r"<img\b[^>]*>", html)
+    assert len(images) == 4
+    assert all(re.search(r'\balt="[^"]+"', img) for img in images)
+    assert html.count('alt="No description has been provided for this image"') == 2
+    assert 'alt="A &lt;b&gt;photo&lt;/b&gt;"' in html
+
+
+def test_export_leaves_the_markup_as_the_template_writes_it(tmp_path, monkeypatch):
+    # nbconvert's final BeautifulSoup pass re-serialised the whole page (three quarters of the
+    # export's time); the report's exporter never runs it.
+    import bs4
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("BeautifulSoup was called by the export")
+
+    monkeypatch.setattr(bs4, "BeautifulSoup", refuse)
+    monkeypatch.setattr("nbconvert.exporters.html.BeautifulSoup", refuse)
+    html = notebook_to_html(_notebook(), tmp_path / "report.html", title="Test").read_text()
+    assert "tabindex" not in html and "136 children in care" in html
+
+
 def test_html_with_a_child_identifier_is_refused_and_not_written(tmp_path):
     target = tmp_path / "report.html"
     with pytest.raises(DisclosureError, match="not written"):
