@@ -92,6 +92,9 @@ def _batch(codes, returns: Path, out: Path, year: int, jobs: int) -> dict:
 def _child(args) -> None:
     """Inside the batch process: time the runner's steps, run the batch, print JSON."""
     started = time.perf_counter()
+    from iro_analysis.cli import skip_iri_grammars
+
+    skip_iri_grammars()  # as the iro-analysis command does in its own process
     import iro_analysis.batch as batch
     from iro_analysis import staging, warm
 
@@ -114,7 +117,7 @@ def _child(args) -> None:
 
     timed(warm.WarmKernel, "start", "kernel start + warm imports")
     timed(warm, "execute_notebook", "notebook run (all cells, incl. kernel start)")
-    timed(batch, "notebook_to_html", "HTML export")
+    timed(batch, "_write_html", "HTML export")
     timed(batch, "_verify_staged", "final scan of shareable files")
     timed(batch, "_identifiers", "identifier list (return re-read)")
     timed(staging.StagedReport, "swap_in", "swap in")

@@ -43,7 +43,7 @@ import pandas as pd
 
 from .calendar import parse_year, year_label
 from .errors import DisclosureError, IroAnalysisError, ParameterError
-from .export import notebook_to_html
+from .export import _write_html
 from .inputs import check_year_requested, is_synthetic
 from .log import logger
 from .manifest import MANIFEST_COLUMNS, update_manifest, write_index
@@ -185,7 +185,7 @@ def _without_identifiers(message: str, data_dir) -> str:
     return message
 
 
-def _verify_staged(folder: Path, identifiers) -> None:
+def _verify_staged(folder: Path, identifiers, scanned: dict | None = None) -> None:
     """Last check of a staged report's shareable files before they replace the published ones.
 
     Every shareable file (``report.html``, ``tables.xlsx``, the executed ``report.ipynb``) is
@@ -200,7 +200,7 @@ def _verify_staged(folder: Path, identifiers) -> None:
     """
     from .export import scan_shareable_folder
 
-    problems = scan_shareable_folder(folder, identifiers)
+    problems = scan_shareable_folder(folder, identifiers, scanned=scanned)
     if problems:
         raise DisclosureError(
             f"the report was not published: {problems[0]} ({len(problems)} problem(s) in all). "
@@ -410,8 +410,8 @@ def _execute(template: Path, staged: StagedReport, params: dict, *, kernel_name:
     # loop is running ("This event loop is already running").
     executed = contextvars.Context().run(execute)
     identifiers = _identifiers(identifiers_from)
-    notebook_to_html(executed, staged.folder / "report.html", identifiers=identifiers, title=title)
-    _verify_staged(staged.folder, identifiers)
+    page, digest = _write_html(executed, staged.folder / "report.html", identifiers=identifiers, title=title)
+    _verify_staged(staged.folder, identifiers, scanned={page.name: digest})  # the page was scanned as it was written
 
 
 def _close_idle_loop() -> None:

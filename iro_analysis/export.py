@@ -225,6 +225,13 @@ def notebook_to_html(notebook, html_path, *, identifiers=(), title: str | None =
     (``<img alt>`` for PNG, ``<figure role="img" aria-label>`` around inline SVG); code cells
     and prompts are excluded.
     """
+    return _write_html(notebook, html_path, identifiers=identifiers, title=title)[0]
+
+
+def _write_html(notebook, html_path, *, identifiers=(), title: str | None = None) -> tuple[Path, str]:
+    """:func:`notebook_to_html`, also returning the SHA-256 of the page it scanned and wrote."""
+    import hashlib
+
     import nbformat
 
     if not hasattr(notebook, "cells"):
@@ -239,7 +246,7 @@ def notebook_to_html(notebook, html_path, *, identifiers=(), title: str | None =
             f"the report for {Path(html_path).parent} was not written: {problems[0]} "
             f"({len(problems)} place(s) in all). Remove child-level output from the notebook."
         )
-    return atomic_write_text(html_path, html)
+    return atomic_write_text(html_path, html), hashlib.sha256(html.encode("utf-8")).hexdigest()
 
 
 _SCRIPT_BLOCK = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.DOTALL | re.IGNORECASE)
@@ -412,11 +419,21 @@ def _notebook_problems(path: Path, guard: IdentifierGuard) -> list[str]:
     return problems
 
 
-def scan_shareable_folder(folder, identifiers=()) -> list[str]:
-    """:func:`scan_shareable_file` for every shareable file of a report folder (not ``restricted/``)."""
+def scan_shareable_folder(folder, identifiers=(), *, scanned: dict | None = None) -> list[str]:
+    """:func:`scan_shareable_file` for every shareable file of a report folder (not ``restricted/``).
+
+    ``scanned`` maps a file name to the SHA-256 of content already scanned with the same
+    identifiers (the page :func:`notebook_to_html` checked before writing it): a file whose
+    bytes have exactly that digest is not parsed again; any other is.
+    """
+    import hashlib
+
     folder = Path(folder)
+    scanned = scanned or {}
     problems = []
     for path in sorted(folder.iterdir()):
         if path.is_file() and path.suffix.lower() in (".html", ".htm", ".xlsx", ".ipynb", ".csv", ".txt", ".md"):
+            if path.name in scanned and hashlib.sha256(path.read_bytes()).hexdigest() == scanned[path.name]:
+                continue
             problems.extend(scan_shareable_file(path, identifiers))
     return problems

@@ -188,6 +188,44 @@ def test_property_sn_mean_equals_mean_of_neighbours_values():
             assert row.sn_median == pytest.approx(expected.median(), abs=1e-12)
 
 
+def test_property_benchmark_rows_agree_with_the_published_values_read_afresh():
+    # The national part of each benchmark is computed once per process and shared by every
+    # authority. For a spread of authorities, indicators and years, each row's value, previous
+    # value, region and England values, rank and release must equal what a plain filter of
+    # indicator_values gives (first row of each, as DfE lists them), and benchmark_table must be
+    # the neighbour_benchmark rows one after the other.
+    from iro_analysis.reference import list_authorities
+
+    codes = sorted(list_authorities()["la_code"])[::9]
+    for ind in ["cla_rate", "placements_3plus", "uasc_share", "health_assessment"]:
+        vals = bm.indicator_values(ind)
+        la_rows = vals[vals.geographic_level == "Local authority"]
+        for year in sorted(la_rows.year.unique())[-2:]:
+            year_rows = la_rows[la_rows.year == year]
+            ranks = bm.rank_and_band(year_rows.drop_duplicates("la_code").set_index("la_code")["value"],
+                                     polarity=bm.INDICATORS[ind].polarity)
+            for code in codes:
+                row = bm.neighbour_benchmark(ind, code, int(year), "2021").iloc[0]
+                own = year_rows[year_rows.la_code == code]
+                before = la_rows[(la_rows.la_code == code) & (la_rows.year == year - 1)]
+                if len(own):
+                    assert row.value == own.value.iloc[0] or (np.isnan(row.value) and np.isnan(own.value.iloc[0]))
+                    region = vals[(vals.geographic_level == "Regional") & (vals.year == year)
+                                  & (vals.region_code == own.region_code.iloc[0])]
+                    assert row.region_value == region.value.iloc[0]
+                    if pd.notna(ranks.loc[code, "rank"]):
+                        assert row["rank"] == ranks.loc[code, "rank"] and row.band == ranks.loc[code, "band"]
+                assert (row.previous_value == before.value.iloc[0] or np.isnan(before.value.iloc[0])) if len(before) \
+                    else np.isnan(row.previous_value)
+                england = vals[(vals.geographic_level == "National") & (vals.year == year)]
+                assert row.england_value == england.value.iloc[0] and row.release == vals.release.iloc[0]
+    for code in codes[:4]:
+        table = bm.benchmark_table(code, 2024)
+        one_by_one = pd.concat([bm.neighbour_benchmark(ind, code, bm.latest_year(ind, up_to=2024))
+                                for ind in bm.INDICATORS], ignore_index=True)
+        pd.testing.assert_frame_equal(table, one_by_one)
+
+
 # --------------------------------------------------------------------------------------------
 # neighbour_benchmark contract
 

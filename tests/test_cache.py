@@ -115,3 +115,36 @@ def test_national_tables_are_copies_and_follow_the_reference_files(isolated_sear
     (isolated_search_path / "new_release.csv").write_text("a\n1\n")  # the reference files changed
     table("x")
     assert calls == ["x", "x"]
+
+
+def test_a_file_rewritten_in_place_is_noticed_once_the_state_is_old(isolated_search_path, monkeypatch):
+    import os
+    import time
+
+    from iro_analysis.reference import cache as reference_cache
+
+    calls = []
+
+    @cache.national
+    def table(name):
+        calls.append(name)
+        return pd.DataFrame({"value": [1.0]})
+
+    release = isolated_search_path / "release.csv"
+    release.write_text("a\n1\n")
+    clock = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+    table("x")
+    # Rewritten in place (same folder entry, so the folder's time does not change), a minute later.
+    stamp = os.stat(release).st_mtime_ns
+    release.write_text("a\n22\n")
+    os.utime(release, ns=(stamp + 60_000_000_000, stamp + 60_000_000_000))
+    clock[0] += reference_cache.STATE_SECONDS / 2
+    table("x")  # within the interval the last reading stands (the point: no stat of every file per call)
+    assert calls == ["x"]
+    clock[0] += reference_cache.STATE_SECONDS
+    table("x")
+    assert calls == ["x", "x"]
+    (isolated_search_path / "another.csv").write_text("b\n2\n")  # a new file: seen at once
+    table("x")
+    assert calls == ["x", "x", "x"]

@@ -90,3 +90,28 @@ def test_verbose_logs_what_was_done_on_stderr_under_the_package_logger(capsys):
     assert logging.getLogger(LOGGER_NAME) is logger
     assert main(["reference"]) == 0
     assert "DEBUG" not in capsys.readouterr().err  # silent without --verbose/--debug
+
+
+def test_the_command_starts_without_jsonschemas_iri_grammars_and_notebooks_still_validate():
+    # In a fresh interpreter, as the iro-analysis command starts: nbformat (for papermill and
+    # nbconvert) still validates a notebook, and no IRI grammar was compiled (no lark loaded).
+    from pathlib import Path
+
+    notebook = Path(__file__).resolve().parents[1] / "notebooks" / "authority_report.ipynb"
+    code = (
+        "import sys\n"
+        "from iro_analysis.cli import skip_iri_grammars\n"
+        "skip_iri_grammars()\n"
+        "import nbformat, papermill, nbconvert\n"
+        f"nbformat.validate(nbformat.read({str(notebook)!r}, as_version=4))\n"
+        "bad = nbformat.from_dict({'nbformat': 4, 'nbformat_minor': 5, 'metadata': {}, 'cells': [{'cell_type': 'nope'}]})\n"
+        "try:\n"
+        "    nbformat.validate(bad)\n"
+        "except nbformat.ValidationError:\n"
+        "    pass\n"
+        "else:\n"
+        "    raise SystemExit('an invalid notebook was accepted')\n"
+        "print('lark' in sys.modules, 'rfc3987_syntax' in sys.modules and sys.modules['rfc3987_syntax'] is not None)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False"]

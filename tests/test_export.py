@@ -170,3 +170,21 @@ def test_contents_follow_the_title_block(tmp_path):
     assert page.index("<h1") < page.index("Sources and date.") < nav < page.index('<h2 id="First-section"')
     assert page.count('class="iro-contents"') == 1
     assert "Second &lt;b&gt;section&lt;/b&gt;" in page[nav:page.index("</nav>")]
+
+
+def test_the_final_scan_parses_again_any_page_that_is_not_the_one_scanned(tmp_path):
+    import hashlib
+
+    from iro_analysis.export import scan_shareable_folder
+
+    page = tmp_path / "report.html"
+    clean = "<html><body><p>136 children</p></body></html>"
+    page.write_text(clean)
+    digest = hashlib.sha256(clean.encode()).hexdigest()
+    assert scan_shareable_folder(tmp_path, ["SYN000042"], scanned={"report.html": digest}) == []
+    # changed after it was scanned (one more line): parsed again, and refused
+    page.write_text(clean.replace("</p>", "</p><p>SYN000042</p>"))
+    problems = scan_shareable_folder(tmp_path, ["SYN000042"], scanned={"report.html": digest})
+    assert len(problems) == 1 and problems[0].startswith("report.html: a child identifier")
+    # a digest given for another file name does not cover this one
+    assert scan_shareable_folder(tmp_path, ["SYN000042"], scanned={"other.html": digest}) == problems

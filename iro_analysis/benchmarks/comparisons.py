@@ -6,11 +6,15 @@ The rules are in :mod:`iro_analysis.benchmarks`; the ranks and bands come from
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError, ReferenceDataError
-from .indicators import INDICATORS, Indicator, get_indicator, indicator_values, latest_year
+from ..reference.cache import national
+from .indicators import (INDICATORS, Indicator, _indicator_values, get_indicator, indicator_values, latest_year,
+                         published_years)
 from .ranking import quartile_cut_points, rank_and_band, sn_mean
 
 __all__ = ["BENCHMARK_COLUMNS", "neighbour_benchmark", "neighbour_table", "benchmark_table"]
@@ -41,15 +45,61 @@ def _model_key(model) -> str:
 
 
 def _neighbours(la_code: str, model: str) -> pd.DataFrame:
+    lists = _neighbour_lists(model)
+    return (lists[la_code] if la_code in lists else lists[None]).copy()
+
+
+@national
+def _neighbour_lists(model: str) -> dict:
+    """Each authority's neighbours, closest first, split once per process (not per report);
+    under ``None`` the empty table of an authority the model does not have."""
     from ..reference import neighbours as _nb
 
     sn = _nb.statistical_neighbours(model)
-    rows = sn[sn["la_code"] == la_code].sort_values("neighbour_rank")
-    return rows.reset_index(drop=True)
+    lists = {code: rows.sort_values("neighbour_rank").reset_index(drop=True)
+             for code, rows in sn.groupby("la_code", sort=False)}
+    lists[None] = sn.iloc[0:0].reset_index(drop=True)
+    return lists
 
 
-def _pick_year(vals: pd.DataFrame, year, ind: Indicator) -> int:
-    years = sorted(vals.loc[vals["geographic_level"] == "Local authority", "year"].unique().tolist())
+@dataclass(frozen=True)
+class _YearValues:
+    """What every authority's benchmark for one indicator and year shares (read only).
+
+    ``las``: the authorities' rows, first row per code, indexed by ``la_code``; ``ranks``:
+    :func:`rank_and_band` of their values; ``cuts``: the quartile cut points; ``regions``: the
+    first regional value per region code; ``england``: the first national value (NaN when none);
+    ``release``: the release of the file's first row.
+    """
+
+    las: pd.DataFrame
+    ranks: pd.DataFrame
+    cuts: np.ndarray
+    regions: dict
+    england: float
+    release: int
+
+
+@national
+def _year_values(indicator: str, release: int | None, year: int) -> _YearValues:
+    """The national part of a benchmark, once per process for each indicator, release and year."""
+    ind = get_indicator(indicator)
+    vals = _indicator_values(ind.id, release)
+    las = vals[(vals["geographic_level"] == "Local authority") & (vals["year"] == year)]
+    las = las.drop_duplicates("la_code").set_index("la_code")
+    regional = vals[(vals["geographic_level"] == "Regional") & (vals["year"] == year)]
+    regions = {}
+    for code, value in zip(regional["region_code"], regional["value"]):
+        regions.setdefault(code, float(value))
+    england = vals.loc[(vals["geographic_level"] == "National") & (vals["year"] == year), "value"]
+    return _YearValues(las=las, ranks=rank_and_band(las["value"], polarity=ind.polarity),
+                       cuts=quartile_cut_points(las["value"]), regions=regions,
+                       england=float(england.iloc[0]) if len(england) else np.nan,
+                       release=int(vals["release"].iloc[0]))
+
+
+def _pick_year(year, ind: Indicator, release: int | None) -> int:
+    years = list(published_years(ind.id, release))
     if not years:
         raise ReferenceDataError(f"No local-authority values of {ind.id} were found in the DfE file.")
     if year is None:
@@ -59,6 +109,7 @@ def _pick_year(vals: pd.DataFrame, year, ind: Indicator) -> int:
     except (TypeError, ValueError):
         raise ParameterError(f"year must be a year ending 31 March such as 2023, got {year!r}.") from None
     if y not in years:
+        vals = _indicator_values(ind.id, release)
         rel = ", ".join(str(r) for r in sorted(vals["release"].unique()))
         raise ParameterError(
             f"{ind.name} ({ind.id}) is not published for the year ending 31 March {y} in the release used "
@@ -68,11 +119,9 @@ def _pick_year(vals: pd.DataFrame, year, ind: Indicator) -> int:
     return y
 
 
-def _benchmark_row(vals: pd.DataFrame, ind: Indicator, auth, year: int, nb: pd.DataFrame, model: str) -> dict:
-    las = vals[(vals["geographic_level"] == "Local authority") & (vals["year"] == year)]
-    las = las.drop_duplicates("la_code").set_index("la_code")
-    rb = rank_and_band(las["value"], polarity=ind.polarity)
-    cuts = quartile_cut_points(las["value"])
+def _benchmark_row(ind: Indicator, auth, year: int, nb: pd.DataFrame, model: str, release: int | None) -> dict:
+    national_values = _year_values(ind.id, release, year)
+    las, rb, cuts = national_values.las, national_values.ranks, national_values.cuts
     notes = []
     if auth.la_code in las.index:
         own = las.loc[auth.la_code]
@@ -85,9 +134,6 @@ def _benchmark_row(vals: pd.DataFrame, ind: Indicator, auth, year: int, nb: pd.D
         value, flag, numerator, denominator = np.nan, "", np.nan, np.nan
         region_code, region_name = auth.region_code, auth.region_name
         notes.append(f"{auth.la_name} has no row in this release for {year}")
-    reg = vals[(vals["geographic_level"] == "Regional") & (vals["year"] == year)
-               & (vals["region_code"] == region_code)]
-    eng = vals[(vals["geographic_level"] == "National") & (vals["year"] == year)]
     codes = nb["neighbour_la_code"].tolist()
     nvals = las["value"].reindex(codes)
     mean, n_used = sn_mean(nvals.to_numpy())
@@ -100,22 +146,22 @@ def _benchmark_row(vals: pd.DataFrame, ind: Indicator, auth, year: int, nb: pd.D
     if ind.polarity == "none":
         notes.append("no polarity: no rank or band (position shown, 1 = lowest)")
     prev_year, prev_value, change = np.nan, np.nan, np.nan
-    own_rows = vals[(vals["geographic_level"] == "Local authority") & (vals["la_code"] == auth.la_code)]
-    prev = own_rows[own_rows["year"] == year - 1]
-    if not prev.empty:
-        prev_year, prev_value = year - 1, float(prev["value"].iloc[0])
-        change = value - prev_value  # LAIT: only between consecutive years
+    if year - 1 in published_years(ind.id, release):
+        before = _year_values(ind.id, release, year - 1).las
+        if auth.la_code in before.index:
+            prev_year, prev_value = year - 1, float(before.loc[auth.la_code, "value"])
+            change = value - prev_value  # LAIT: only between consecutive years
     r = rb.loc[auth.la_code] if auth.la_code in rb.index else None
     return {
         "la_code": auth.la_code, "ons_code": auth.ons_code, "la_name": auth.la_name,
         "region_code": region_code, "region_name": region_name,
         "indicator": ind.id, "indicator_name": ind.name, "unit": ind.unit, "polarity": ind.polarity,
-        "year": int(year), "release": int(vals["release"].iloc[0]), "model": model,
+        "year": int(year), "release": national_values.release, "model": model,
         "value": value, "flag": flag, "numerator": numerator, "denominator": denominator,
         "sn_mean": mean, "sn_median": float(np.median(nvals.dropna())) if n_used else np.nan,
         "sn_n": n_used, "sn_of": len(codes), "sn_used": ",".join(used), "sn_missing": ",".join(missing),
-        "region_value": float(reg["value"].iloc[0]) if len(reg) else np.nan,
-        "england_value": float(eng["value"].iloc[0]) if len(eng) else np.nan,
+        "region_value": national_values.regions.get(region_code, np.nan),
+        "england_value": national_values.england,
         "rank": r["rank"] if r is not None else pd.NA,
         "rank_of": int(rb["rank_of"].iloc[0]) if (len(rb) and ind.polarity != "none") else pd.NA,
         "band": r["band"] if r is not None else None,
@@ -188,10 +234,9 @@ def neighbour_benchmark(indicator, la, year: int | None = None, model: str = "20
     ind = get_indicator(indicator)
     model = _model_key(model)
     auth = _resolve(la)
-    vals = indicator_values(ind, release=release)
-    y = _pick_year(vals, year, ind)
+    y = _pick_year(year, ind, release)
     nb = _neighbours(auth.la_code, model)
-    return _frame([_benchmark_row(vals, ind, auth, y, nb, model)])
+    return _frame([_benchmark_row(ind, auth, y, nb, model, release)])
 
 
 def neighbour_table(indicator, la, year: int | None = None, model: str = "2021", *,
@@ -223,12 +268,9 @@ def neighbour_table(indicator, la, year: int | None = None, model: str = "2021",
     ind = get_indicator(indicator)
     model = _model_key(model)
     auth = _resolve(la)
-    vals = indicator_values(ind, release=release)
-    y = _pick_year(vals, year, ind)
+    y = _pick_year(year, ind, release)
     nb = _neighbours(auth.la_code, model)
-    las = vals[(vals["geographic_level"] == "Local authority") & (vals["year"] == y)]
-    las = las.drop_duplicates("la_code").set_index("la_code")
-    rb = rank_and_band(las["value"], polarity=ind.polarity)
+    las, rb = _year_values(ind.id, release, y).las, _year_values(ind.id, release, y).ranks
     members = [(auth.la_code, auth.la_name, "authority", 0, "")]
     members += [
         (r.neighbour_la_code, r.neighbour_la_name, "neighbour", int(r.neighbour_rank),
@@ -251,7 +293,7 @@ def neighbour_table(indicator, la, year: int | None = None, model: str = "2021",
             "position": rb.loc[code, "position"] if has else pd.NA,
         })
     if comparators:
-        b = _benchmark_row(vals, ind, auth, y, nb, model)
+        b = _benchmark_row(ind, auth, y, nb, model, release)
         for role, name, value in [
             ("sn_mean", f"Statistical neighbours (mean of {b['sn_n']})", b["sn_mean"]),
             ("region", b["region_name"] or "Region", b["region_value"]),
@@ -297,6 +339,7 @@ def benchmark_table(la, year: int | None = None, *, indicators=None, model: str 
     """
     ids = list(indicators) if indicators is not None else list(INDICATORS)
     auth = _resolve(la)
+    model_key = _model_key(model)
     rows = []
     for ind_id in ids:
         ind = get_indicator(ind_id)
@@ -312,7 +355,7 @@ def benchmark_table(la, year: int | None = None, *, indicators=None, model: str 
                          sn_missing="", band=None, rank=pd.NA, rank_of=pd.NA, position=pd.NA, quartile=pd.NA,
                          previous_year=np.nan,
                          note=f"not published for any year up to {year}")
-            rows.append(_frame([empty]))
+            rows.append(empty)
             continue
-        rows.append(neighbour_benchmark(ind, la, y, model, release=release))
-    return pd.concat(rows, ignore_index=True)
+        rows.append(_benchmark_row(ind, auth, y, _neighbours(auth.la_code, model_key), model_key, release))
+    return _frame(rows)

@@ -124,7 +124,7 @@ def _funnel_all(indicator: str, year, release, target, method, scale, adjust, tr
     if adjust not in ("auto", "always", "never"):
         raise ParameterError(f"adjust must be 'auto', 'always' or 'never', got {adjust!r}.")
     vals = indicator_values(ind, release=release)
-    y = _pick_year(vals, year, ind)
+    y = _pick_year(year, ind, release)
     las = vals[(vals["geographic_level"] == "Local authority") & (vals["year"] == y)].reset_index(drop=True)
     x = las["numerator"].to_numpy(dtype=float)
     n = las["denominator"].to_numpy(dtype=float)

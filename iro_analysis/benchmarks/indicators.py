@@ -302,10 +302,19 @@ def latest_year(indicator, *, release: int | None = None, up_to: int | None = No
     2024
     """
     ind = get_indicator(indicator)
-    vals = indicator_values(ind, release=release)
-    years = sorted(int(y) for y in vals.loc[vals["geographic_level"] == "Local authority", "year"].unique())
+    years = list(published_years(ind.id, release))
     if up_to is not None:
         years = [y for y in years if y <= int(up_to)]
     if not years:
         raise ParameterError(f"{ind.name} ({ind.id}) is not published for any year up to {up_to}.")
     return years[-1]
+
+
+@national
+def published_years(indicator: str, release: int | None = None) -> tuple[int, ...]:
+    """Years ending 31 March with local-authority values of an indicator, oldest first.
+
+    Kept per process (:func:`~iro_analysis.reference.cache.national`): every report asks.
+    """
+    vals = _indicator_values(get_indicator(indicator).id, release)
+    return tuple(sorted(int(y) for y in vals.loc[vals["geographic_level"] == "Local authority", "year"].unique()))

@@ -7,8 +7,8 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..ssda903.model import as_return
-from .comparisons import _pick_year, _resolve
-from .indicators import INDICATORS, indicator_values
+from .comparisons import _pick_year, _resolve, _year_values
+from .indicators import INDICATORS
 
 __all__ = ["compare_with_published"]
 
@@ -80,15 +80,14 @@ def compare_with_published(data, la, year: int, *, release: int | None = None) -
     ids = {"cla_31_march": "cla_count", "starting": "starts_count", "ceasing": "ceased_count"}
     rows = []
     for measure, ind_id in ids.items():
-        vals = indicator_values(ind_id, release=release)
-        _pick_year(vals, y, INDICATORS[ind_id])
-        pub = vals[(vals["geographic_level"] == "Local authority") & (vals["year"] == y)
-                   & (vals["la_code"] == auth.la_code)]
-        p = float(pub["value"].iloc[0]) if len(pub) else np.nan
-        flag = str(pub["flag"].iloc[0]) if len(pub) else ""
+        _pick_year(y, INDICATORS[ind_id], release)
+        published = _year_values(ind_id, release, y)
+        found = auth.la_code in published.las.index
+        p = float(published.las.loc[auth.la_code, "value"]) if found else np.nan
+        flag = str(published.las.loc[auth.la_code, "flag"]) if found else ""
         diff = own[measure] - p
         note = ""
-        if not len(pub):
+        if not found:
             note = f"{auth.la_name} has no published row for {y}"
         elif np.isnan(p):
             note = f"published value suppressed ('{flag}')"
@@ -96,6 +95,6 @@ def compare_with_published(data, la, year: int, *, release: int | None = None) -
             "measure": measure, "label": labels[measure], "year": y, "la_code": auth.la_code,
             "la_name": auth.la_name, "own_count": int(own[measure]), "published_count": p,
             "difference": diff, "percent_difference": diff / p * 100 if p else np.nan,
-            "published_flag": flag, "release": int(vals["release"].iloc[0]), "note": note,
+            "published_flag": flag, "release": published.release, "note": note,
         })
     return pd.DataFrame(rows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .comparisons import _benchmark_row, _frame, _model_key, _neighbours, _resolve
-from .indicators import get_indicator, indicator_values
+from .indicators import get_indicator, published_years
 
 __all__ = ["trend"]
 
@@ -38,7 +38,5 @@ def trend(indicator, la, *, model: str = "2021", release: int | None = None) -> 
     ind = get_indicator(indicator)
     model = _model_key(model)
     auth = _resolve(la)
-    vals = indicator_values(ind, release=release)
     nb = _neighbours(auth.la_code, model)
-    years = sorted(vals.loc[vals["geographic_level"] == "Local authority", "year"].unique())
-    return _frame([_benchmark_row(vals, ind, auth, int(y), nb, model) for y in years])
+    return _frame([_benchmark_row(ind, auth, y, nb, model, release) for y in published_years(ind.id, release)])

@@ -124,21 +124,41 @@ def disk_cached(path_arg: int):
     return decorate
 
 
+#: Seconds for which the files' sizes and times are taken as read (see :func:`reference_state`).
+STATE_SECONDS = 1.0
+_STATE: list = []  # [(the search folders' indexes, when read, state)]: the last state read
+
+
 def reference_state() -> tuple:
     """Which reference files the search path holds now: (path, size, modification time) of each.
 
-    Cheap (a ``stat`` of each indexed file), so it can key every national table.
+    It keys every national table, so a report asks for it dozens of times: the files are
+    stat-ed again only when a search folder changed (a file added, removed or renamed, seen
+    at once from the folders' times) or the last reading is older than :data:`STATE_SECONDS`
+    (a file rewritten in place is noticed within that time).
     """
+    import time
+
+    indexes = [(root, _root_index(root)) for root in reference_search_path()]
+    now = time.monotonic()
+    with _LOCK:
+        last = _STATE[0] if _STATE else None
+    if (last is not None and now - last[1] < STATE_SECONDS and len(last[0]) == len(indexes)
+            and all(a[0] == b[0] and a[1] is b[1] for a, b in zip(last[0], indexes))):
+        return last[2]
     state = []
-    for root in reference_search_path():
-        for name, paths in sorted(_root_index(root).items()):
+    for _root, index in indexes:
+        for name, paths in sorted(index.items()):
             for path in paths:
                 try:
                     st = path.stat()
                 except OSError:
                     continue
                 state.append((str(path), st.st_size, st.st_mtime_ns))
-    return tuple(state)
+    state = tuple(state)
+    with _LOCK:
+        _STATE[:] = [(indexes, now, state)]
+    return state
 
 
 def _copy(value):
@@ -175,6 +195,7 @@ def national(func):
 
 
 def clear_memory() -> None:
-    """Forget every national table kept in memory."""
+    """Forget every national table kept in memory (and the last reading of the files' state)."""
     with _LOCK:
         _MEMORY.clear()
+        _STATE.clear()
