@@ -417,6 +417,14 @@ def test_funnel_plot_title_and_alt_text_name_who_is_outside():
     for name in alarm.la_name:
         assert name in alt
     assert "Without the over-dispersion adjustment 104 would lie outside" in alt
+    # the log axis is labelled in plain numbers at 1, 2 and 5 times the powers of ten that are
+    # in view, with no mathtext (no "10^3") and nothing between them
+    ax.figure.canvas.draw()
+    low, high = ax.get_xlim()
+    shown = [t.get_text() for t in ax.get_xticklabels() if low <= t.get_position()[0] <= high]
+    expected = [f"{m * 10 ** e:,}" for e in range(0, 8) for m in (1, 2, 5) if low <= m * 10 ** e <= high]
+    assert shown == expected and len(shown) >= 3
+    assert all(not t.get_text() for t in ax.xaxis.get_minorticklabels())
     plt.close(ax.figure)
 
 
