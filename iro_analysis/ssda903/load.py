@@ -22,6 +22,7 @@ from . import records as _records
 from .model import DATE_COLUMNS, DFE_TABLE_NAMES, SSDA903, TABLES
 from .raw import _Raw
 from .read_csv import _read_csv, check_bad_rows_option
+from .dates import parse_table_dates
 from .read_xml import _read_xml
 from .recognise import _expected_sets_text, _is_xml, _NotATable
 from .types import _frame_from_columns, _type_table
@@ -111,11 +112,13 @@ def _assemble(groups: list[tuple[int | None, list[_Raw]]], root: Path | None, so
     line_parts: dict[str, list[np.ndarray]] = {t: [] for t in TABLES}
     file_parts: dict[str, list[np.ndarray]] = {t: [] for t in TABLES}
     found: list[pd.DataFrame] = []
+    # Every table's dates parsed in one pass (parsing raises nothing, so errors keep their order).
+    dates = iter(parse_table_dates([raw for _, raws in groups for raw in raws]))
     for year, raws in groups:
         _check_duplicates(raws, "in one return" if year is None else f"for collection year {year}")
         for raw in raws:
             rel = _rel(Path(raw.file), root)
-            cols, n, f, lines = _type_table(raw, year, rel)
+            cols, n, f, lines = _type_table(raw, year, rel, next(dates))
             if raw.bad_rows:
                 found.append(_findings.make_findings(raw.bad_rows))
             parts[raw.table].append((cols, n))

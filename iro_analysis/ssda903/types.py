@@ -18,7 +18,7 @@ from ..codes import SEX_NORMALISE, valid_codes
 from ..errors import SSDA903FormatError
 from . import checks as _checks
 from . import records as _records
-from .dates import _looks_iso, _parse_dates
+from .dates import _parse_dates, parse_table_dates
 from .model import DATE_COLUMNS, TABLE_COLUMNS
 from .raw import _Raw
 
@@ -33,7 +33,8 @@ _FLAG_COLUMNS = frozenset(
 )
 
 
-def _type_table(raw: _Raw, year_default: int | None, rel_file: str) -> tuple[dict, int, list[pd.DataFrame], np.ndarray | None]:
+def _type_table(raw: _Raw, year_default: int | None, rel_file: str,
+                dates: tuple[bool, dict] | None = None) -> tuple[dict, int, list[pd.DataFrame], np.ndarray | None]:
     """Convert a string table to typed columns.
 
     Parameters
@@ -44,6 +45,9 @@ def _type_table(raw: _Raw, year_default: int | None, rel_file: str) -> tuple[dic
         Collection year of the return, used when the table has no LIIA ``YEAR`` column.
     rel_file : str
         The file as findings name it.
+    dates : tuple, optional
+        ``raw``'s item of :func:`.dates.parse_table_dates` (ISO or not, parsed date
+        uniques), when the tables of a load were parsed together; parsed here if not given.
 
     Returns
     -------
@@ -54,12 +58,12 @@ def _type_table(raw: _Raw, year_default: int | None, rel_file: str) -> tuple[dic
     """
     table, lines, n = raw.table, raw.lines, raw.n
     row_years = _row_years(raw, year_default)
-    iso = raw.iso_dates or _looks_iso(raw)
+    iso, parsed = parse_table_dates([raw])[0] if dates is None else dates
     # Month-first (US) dates raise here, before any date is parsed the wrong way round.
     shapes = {} if iso else _checks.date_shapes(raw.cols, DATE_COLUMNS[table])
     _checks.check_month_first(shapes, file=raw.file, lines=lines)
     child = raw.values("CHILD") if "CHILD" in raw.cols else np.full(n, None, dtype=object)
-    out, found = _typed_columns(raw, iso, child, rel_file)
+    out, found = _typed_columns(raw, iso, parsed, child, rel_file)
     if shapes:
         order = _checks.ambiguous_order_findings(
             table, shapes, {c: out[c] for c in shapes}, lambda u: _parse_dates(u, False),
@@ -110,8 +114,9 @@ def _row_years(raw: _Raw, year_default: int | None) -> np.ndarray | None:
     return None
 
 
-def _typed_columns(raw: _Raw, iso: bool, child: np.ndarray, rel_file: str) -> tuple[dict, list[pd.DataFrame]]:
-    """Each column typed on its distinct values, and the findings of dates that do not parse.
+def _typed_columns(raw: _Raw, iso: bool, parsed: dict, child: np.ndarray, rel_file: str) -> tuple[dict, list[pd.DataFrame]]:
+    """Each column typed on its distinct values (dates already parsed: ``parsed``), and the
+    findings of dates that do not parse.
 
     Returns
     -------
@@ -130,7 +135,7 @@ def _typed_columns(raw: _Raw, iso: bool, child: np.ndarray, rel_file: str) -> tu
             continue
         blank_u = uniq == ""
         if col in DATE_COLUMNS[table]:
-            parsed_u = _parse_dates(uniq, iso)
+            parsed_u = parsed[col]
             bad_u = ~blank_u & np.isnat(parsed_u)
             if bad_u.any():
                 bad = bad_u[codes]
