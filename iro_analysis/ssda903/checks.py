@@ -80,19 +80,31 @@ def _day_month(uniq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, second
 
 
-def date_shapes(raw_cols: dict, date_columns) -> dict:
+def day_month_many(columns: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`_day_month` of each array of unique values, computed over them end to end in
+    one pass (value by value, so each array gets what it would get alone)."""
+    if not columns:
+        return []
+    first, second = _day_month(np.concatenate(columns))
+    at = np.cumsum([len(u) for u in columns])[:-1]
+    return list(zip(np.split(first, at), np.split(second, at)))
+
+
+def date_shapes(raw_cols: dict, date_columns, known: dict | None = None) -> dict:
     """Per date column: ``(codes, uniques, day-first-only mask, month-first-only mask,
     slash-date mask)`` over the column's unique values.
 
     Empty as soon as one value can only be day first: the file is then day first and
     neither check below applies (in a file of any size the first date column decides).
+    ``known`` maps columns to their :func:`_day_month` when computed already
+    (:func:`day_month_many`).
     """
     out = {}
     for col in date_columns:
         if col not in raw_cols:
             continue
         codes, uniq = raw_cols[col]
-        a, b = _day_month(uniq)
+        a, b = known[col] if known and col in known else _day_month(uniq)
         slash = a > 0
         dmy = slash & (a > 12) & (b <= 12)
         if dmy.any():

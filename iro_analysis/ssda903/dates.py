@@ -9,10 +9,12 @@ value is never guessed day or month first.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from .checks import day_month_many
 from .model import DATE_COLUMNS
 from .raw import _Raw
 
@@ -52,17 +54,32 @@ def _parse_dates_many(columns: list[np.ndarray], iso: list[bool]) -> list[np.nda
     return out
 
 
-def parse_table_dates(raws: list[_Raw]) -> list[tuple[bool, dict[str, np.ndarray]]]:
-    """Per table read: whether its dates are ISO, and each date column's unique values parsed.
+class TableDates(NamedTuple):
+    """The dates of one table read, worked out with the other tables of its load."""
 
-    All the tables of a load are parsed together (see :func:`_parse_dates_many`).
+    iso: bool  #: ISO ``yyyy-mm-dd`` dates (LIIA tidy files) rather than ``dd/mm/yyyy``
+    parsed: dict  #: date column -> its unique values parsed (datetime64[ns], NaT if blank or invalid)
+    day_month: dict  #: first date column -> :func:`.checks._day_month` of its uniques (day-first files only)
+
+
+def parse_table_dates(raws: list[_Raw]) -> list[TableDates]:
+    """The :class:`TableDates` of each table of a load.
+
+    The tables are worked on together, their columns end to end (see
+    :func:`_parse_dates_many`): a return's columns have a few hundred distinct dates each,
+    so numpy's cost per call, not per value, would dominate. The first date column's day
+    and month numbers are what the month-first check (:func:`.checks.date_shapes`) reads
+    first and, in nearly every file, last.
     """
     iso = [raw.iso_dates or _looks_iso(raw) for raw in raws]
     where = [(k, col) for k, raw in enumerate(raws) for col in DATE_COLUMNS[raw.table] if col in raw.cols]
     parsed = _parse_dates_many([raws[k].cols[col][1] for k, col in where], [iso[k] for k, _ in where])
-    out: list[tuple[bool, dict]] = [(flag, {}) for flag in iso]
+    out = [TableDates(flag, {}, {}) for flag in iso]
     for (k, col), values in zip(where, parsed):
-        out[k][1][col] = values
+        out[k].parsed[col] = values
+    firsts = [(k, next(iter(out[k].parsed))) for k in range(len(raws)) if not iso[k] and out[k].parsed]
+    for (k, col), numbers in zip(firsts, day_month_many([raws[k].cols[col][1] for k, col in firsts])):
+        out[k].day_month[col] = numbers
     return out
 
 

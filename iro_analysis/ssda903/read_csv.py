@@ -242,8 +242,10 @@ def _arrow_options(names: tuple[str, ...]):
         # quote_char=False: quoted files never come here; blank lines stay rows (as in pandas)
         pacsv.ParseOptions(delimiter=",", quote_char=False, ignore_empty_lines=False),
         # Read straight into dictionary arrays: each distinct value becomes one Python str.
+        # The bytes are a Python str encoded as UTF-8 here, so they need no UTF-8 check.
         pacsv.ConvertOptions(column_types={n: pa.dictionary(pa.int32(), pa.string()) for n in names},
-                             null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False),
+                             null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False,
+                             check_utf8=False),
     )
 
 
