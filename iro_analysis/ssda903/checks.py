@@ -66,11 +66,13 @@ def _day_month(uniq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if len(ten):
         text = "".join(uniq[ten])
         if text.isascii():
-            ch = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(len(ten), 10).astype(np.int64) - 48
-            dig = ch[:, [0, 1, 3, 4, 6, 7, 8, 9]]
-            ok = ((dig >= 0) & (dig <= 9)).all(axis=1) & (ch[:, 2] == ord("/") - 48) & (ch[:, 5] == ord("/") - 48)
-            first[ten[ok]] = dig[ok, 0] * 10 + dig[ok, 1]
-            second[ten[ok]] = dig[ok, 2] * 10 + dig[ok, 3]
+            ch = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(len(ten), 10)
+            dig = ch[:, [0, 1, 3, 4]] - np.uint8(48)  # unsigned: below '0' wraps above 9
+            digits = (dig <= 9).all(axis=1) & ((ch[:, [6, 7, 8, 9]] - np.uint8(48)) <= 9).all(axis=1)
+            ok = digits & (ch[:, 2] == ord("/")) & (ch[:, 5] == ord("/"))
+            dig = dig[ok]
+            first[ten[ok]] = dig[:, 0] * np.int64(10) + dig[:, 1]
+            second[ten[ok]] = dig[:, 2] * np.int64(10) + dig[:, 3]
         else:
             rest = np.concatenate([rest, ten])
     for i in rest:

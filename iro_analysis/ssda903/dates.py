@@ -36,9 +36,10 @@ def _parse_dates_many(columns: list[np.ndarray], iso: list[bool]) -> list[np.nda
     (single-digit days, a time suffix, far-off years, ISO files) goes through pandas with
     an explicit format, column by column as before.
     """
-    out: list[np.ndarray] = [np.full(len(u), np.datetime64("NaT", "ns")) for u in columns]
-    rest = [np.ones(len(u), dtype=bool) for u in columns]
     dmy = [i for i, u in enumerate(columns) if not iso[i] and len(u)]
+    out: list[np.ndarray] = [np.full(len(u), np.datetime64("NaT", "ns")) if iso[i] or not len(u) else None
+                             for i, u in enumerate(columns)]
+    rest = [np.ones(len(u), dtype=bool) for u in columns]
     if dmy:
         joined = np.concatenate([columns[i] for i in dmy])
         done, dates = _parse_dmy_strict(joined)
@@ -104,12 +105,16 @@ def _parse_dmy_strict(uniq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         chars = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(len(cand), 10)
     else:
         chars = uniq[cand].astype("U10").view(np.uint32).reshape(len(cand), 10)
-    dig = chars[:, [0, 1, 3, 4, 6, 7, 8, 9]].astype(np.int64) - 48
-    ok = ((dig >= 0) & (dig <= 9)).all(axis=1) & (chars[:, 2] == 47) & (chars[:, 5] == 47)
-    day = dig[:, 0] * 10 + dig[:, 1]
-    month = dig[:, 2] * 10 + dig[:, 3]
-    year = dig[:, 4] * 1000 + dig[:, 5] * 100 + dig[:, 6] * 10 + dig[:, 7]
-    ok &= (year >= 1700) & (year <= 2200)  # well inside the datetime64[ns] range
+    # Unsigned digits: a character below '0' wraps round to a large number, so one test
+    # (<= 9) checks both ends; the numbers are widened only once they are known digits.
+    dig = chars[:, [0, 1, 3, 4, 6, 7, 8, 9]] - chars.dtype.type(48)
+    ok = (dig <= 9).all(axis=1) & (chars[:, 2] == 47) & (chars[:, 5] == 47)
+    cand, dig = cand[ok], dig[ok]
+    ten = np.int64(10)
+    day = dig[:, 0] * ten + dig[:, 1]
+    month = dig[:, 2] * ten + dig[:, 3]
+    year = ((dig[:, 4] * ten + dig[:, 5]) * ten + dig[:, 6]) * ten + dig[:, 7]
+    ok = (year >= 1700) & (year <= 2200)  # well inside the datetime64[ns] range
     cand, day, month, year = cand[ok], day[ok], month[ok], year[ok]
     valid = (month >= 1) & (month <= 12) & (day >= 1) & (day <= _days_in_month(year, month))
     ns = _days_from_civil(year, month, day) * _NS_PER_DAY
@@ -165,6 +170,8 @@ def _looks_iso(raw: _Raw) -> bool:
         seen[codes[:500]] = True  # the distinct values of the first 500 rows, in uniq order
         used = [u for u in uniq[seen] if u]
         if used:
+            if "-" not in "".join(used):  # no ISO date without a '-': no need to match each value
+                return False
             return sum(map(bool, map(_ISO_RE.match, used))) > len(used) / 2
     return False
 

@@ -116,7 +116,7 @@ def _assemble(groups: list[tuple[int | None, list[_Raw]]], root: Path | None, so
     """Type each group (one return, optionally with a year) and stack the tables."""
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
     line_parts: dict[str, list[np.ndarray]] = {t: [] for t in TABLES}
-    file_parts: dict[str, list[np.ndarray]] = {t: [] for t in TABLES}
+    file_parts: dict[str, list[tuple[str, int]]] = {t: [] for t in TABLES}  # (file, rows) of each part
     found: list[pd.DataFrame] = []
     # Every table's dates parsed in one pass (parsing raises nothing, so errors keep their order).
     dates = iter(parse_table_dates([raw for _, raws in groups for raw in raws]))
@@ -131,7 +131,7 @@ def _assemble(groups: list[tuple[int | None, list[_Raw]]], root: Path | None, so
             line_parts[raw.table].append(
                 np.full(n, -1, dtype=np.int64) if lines is None else np.asarray(lines, dtype=np.int64)
             )
-            file_parts[raw.table].append(np.full(n, rel, dtype=object))
+            file_parts[raw.table].append((rel, n))
             found.extend(f)
     tables: dict[str, pd.DataFrame] = {}
     lines_out: dict[str, np.ndarray] = {}
@@ -156,7 +156,8 @@ def _assemble(groups: list[tuple[int | None, list[_Raw]]], root: Path | None, so
                 df[col] = df[col].astype("datetime64[ns]")
         tables[t] = df
         lines_out[t] = np.concatenate(line_parts[t])
-        files_out[t] = np.concatenate(file_parts[t])
+        rels, counts = zip(*file_parts[t])
+        files_out[t] = np.repeat(np.asarray(rels, dtype=object), counts)
     # findings is set below; an empty placeholder avoids building a findings frame twice.
     data = SSDA903(**tables, findings=_PLACEHOLDER, source=source)
     data._lines = lines_out
