@@ -66,11 +66,13 @@ def _day_month(uniq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if len(ten):
         text = "".join(uniq[ten])
         if text.isascii():
-            ch = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(len(ten), 10).astype(np.int64) - 48
-            dig = ch[:, [0, 1, 3, 4, 6, 7, 8, 9]]
-            ok = ((dig >= 0) & (dig <= 9)).all(axis=1) & (ch[:, 2] == ord("/") - 48) & (ch[:, 5] == ord("/") - 48)
-            first[ten[ok]] = dig[ok, 0] * 10 + dig[ok, 1]
-            second[ten[ok]] = dig[ok, 2] * 10 + dig[ok, 3]
+            ch = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(len(ten), 10)
+            dig = ch[:, [0, 1, 3, 4]] - np.uint8(48)  # unsigned: below '0' wraps above 9
+            digits = (dig <= 9).all(axis=1) & ((ch[:, [6, 7, 8, 9]] - np.uint8(48)) <= 9).all(axis=1)
+            ok = digits & (ch[:, 2] == ord("/")) & (ch[:, 5] == ord("/"))
+            dig = dig[ok]
+            first[ten[ok]] = dig[:, 0] * np.int64(10) + dig[:, 1]
+            second[ten[ok]] = dig[:, 2] * np.int64(10) + dig[:, 3]
         else:
             rest = np.concatenate([rest, ten])
     for i in rest:
@@ -80,19 +82,31 @@ def _day_month(uniq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, second
 
 
-def date_shapes(raw_cols: dict, date_columns) -> dict:
+def day_month_many(columns: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`_day_month` of each array of unique values, computed over them end to end in
+    one pass (value by value, so each array gets what it would get alone)."""
+    if not columns:
+        return []
+    first, second = _day_month(np.concatenate(columns))
+    at = np.cumsum([len(u) for u in columns])[:-1]
+    return list(zip(np.split(first, at), np.split(second, at)))
+
+
+def date_shapes(raw_cols: dict, date_columns, known: dict | None = None) -> dict:
     """Per date column: ``(codes, uniques, day-first-only mask, month-first-only mask,
     slash-date mask)`` over the column's unique values.
 
     Empty as soon as one value can only be day first: the file is then day first and
     neither check below applies (in a file of any size the first date column decides).
+    ``known`` maps columns to their :func:`_day_month` when computed already
+    (:func:`day_month_many`).
     """
     out = {}
     for col in date_columns:
         if col not in raw_cols:
             continue
         codes, uniq = raw_cols[col]
-        a, b = _day_month(uniq)
+        a, b = known[col] if known and col in known else _day_month(uniq)
         slash = a > 0
         dmy = slash & (a > 12) & (b <= 12)
         if dmy.any():

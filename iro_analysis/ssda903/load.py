@@ -9,6 +9,7 @@ it skipped.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from . import records as _records
 from .model import DATE_COLUMNS, DFE_TABLE_NAMES, SSDA903, TABLES
 from .raw import _Raw
 from .read_csv import _read_csv, check_bad_rows_option
+from .dates import parse_table_dates
 from .read_xml import _read_xml
 from .recognise import _expected_sets_text, _is_xml, _NotATable
 from .types import _frame_from_columns, _type_table
@@ -47,6 +49,11 @@ def _year_from_name(name: str) -> int | None:
 
 def _rel(path: Path, root: Path | None) -> str:
     if root is not None:
+        # Files listed from the folder start with its path: cut it off (Path.relative_to
+        # gives the same for them, at many times the cost over a stack's files).
+        text, prefix = str(path), os.path.join(str(root), "")
+        if text.startswith(prefix) and prefix != os.sep and os.path.normpath(text) == text:
+            return text[len(prefix):]
         try:
             return str(path.relative_to(root))
         except ValueError:
@@ -109,20 +116,22 @@ def _assemble(groups: list[tuple[int | None, list[_Raw]]], root: Path | None, so
     """Type each group (one return, optionally with a year) and stack the tables."""
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
     line_parts: dict[str, list[np.ndarray]] = {t: [] for t in TABLES}
-    file_parts: dict[str, list[np.ndarray]] = {t: [] for t in TABLES}
+    file_parts: dict[str, list[tuple[str, int]]] = {t: [] for t in TABLES}  # (file, rows) of each part
     found: list[pd.DataFrame] = []
+    # Every table's dates parsed in one pass (parsing raises nothing, so errors keep their order).
+    dates = iter(parse_table_dates([raw for _, raws in groups for raw in raws]))
     for year, raws in groups:
         _check_duplicates(raws, "in one return" if year is None else f"for collection year {year}")
         for raw in raws:
             rel = _rel(Path(raw.file), root)
-            cols, n, f, lines = _type_table(raw, year, rel)
+            cols, n, f, lines = _type_table(raw, year, rel, next(dates))
             if raw.bad_rows:
                 found.append(_findings.make_findings(raw.bad_rows))
             parts[raw.table].append((cols, n))
             line_parts[raw.table].append(
                 np.full(n, -1, dtype=np.int64) if lines is None else np.asarray(lines, dtype=np.int64)
             )
-            file_parts[raw.table].append(np.full(n, rel, dtype=object))
+            file_parts[raw.table].append((rel, n))
             found.extend(f)
     tables: dict[str, pd.DataFrame] = {}
     lines_out: dict[str, np.ndarray] = {}
@@ -147,7 +156,8 @@ def _assemble(groups: list[tuple[int | None, list[_Raw]]], root: Path | None, so
                 df[col] = df[col].astype("datetime64[ns]")
         tables[t] = df
         lines_out[t] = np.concatenate(line_parts[t])
-        files_out[t] = np.concatenate(file_parts[t])
+        rels, counts = zip(*file_parts[t])
+        files_out[t] = np.repeat(np.asarray(rels, dtype=object), counts)
     # findings is set below; an empty placeholder avoids building a findings frame twice.
     data = SSDA903(**tables, findings=_PLACEHOLDER, source=source)
     data._lines = lines_out

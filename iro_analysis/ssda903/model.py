@@ -436,8 +436,14 @@ def child_keys(data, tables=None) -> dict[str, np.ndarray]:
     # Hashing CHILD is the costly part on an England-sized stack: factorise the raw values
     # once, normalise the distinct values, and number the normalised values.
     raw_codes, uniques = pd.factorize(np.concatenate(arrays))
-    clean = child_ids(pd.Series(np.asarray(uniques, dtype=object), dtype=object)).to_numpy(dtype=object)
-    clean_codes = pd.factorize(clean)[0].astype(np.int64)
+    uniques = np.asarray(uniques, dtype=object)
+    clean = np.array([_clean_child(v) for v in uniques], dtype=object)
+    if all(type(v) is str for v in uniques) and (clean == uniques).all():
+        # Loaded CHILD values are stripped non-blank text already: cleaning merges no two
+        # distinct values, so the numbering stays the factorisation's.
+        clean_codes = np.arange(len(uniques), dtype=np.int64)
+    else:
+        clean_codes = pd.factorize(clean)[0].astype(np.int64)
     codes = np.where(raw_codes < 0, -1, clean_codes[np.maximum(raw_codes, 0)]) if len(clean_codes) else raw_codes.astype(np.int64)
     out = {}
     start = 0
@@ -446,6 +452,9 @@ def child_keys(data, tables=None) -> dict[str, np.ndarray]:
         start += len(arr)
         key = c * 10_000
         if use_year:
-            key = key + pd.to_numeric(data.table(t)["collection_year"], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
+            years = data.table(t)["collection_year"]
+            if years.dtype != np.int64:  # as loaded, int64: nothing to convert
+                years = pd.to_numeric(years, errors="coerce").fillna(0)
+            key = key + years.to_numpy(dtype=np.int64)
         out[t] = np.where(c < 0, -1, key)
     return out

@@ -61,7 +61,11 @@ def _raw_from_factors(table, cols, n, lines, file, iso=False, bad_rows=()) -> _R
     """A _Raw of factorised columns, rows that are entirely blank dropped."""
     blank = np.ones(n, dtype=bool)
     for codes, uniq in cols.values():
-        blank &= (uniq == "")[codes]
+        is_blank = uniq == ""
+        if not is_blank.any():  # a column without blanks (CHILD, nearly always): no blank row
+            blank = is_blank[:0]
+            break
+        blank &= is_blank[codes]
     if blank.any():
         keep = ~blank
         cols = {c: (codes[keep], uniq) for c, (codes, uniq) in cols.items()}

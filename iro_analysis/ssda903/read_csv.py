@@ -213,9 +213,12 @@ def _read_arrow(body: str, names: list[str], stripped: bool) -> dict | None:
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
     cols = {}
-    for name, col in zip(names, tab.combine_chunks().columns):
-        arr = col.chunk(0) if col.num_chunks else pa.array([], pa.string())
-        enc = pc.dictionary_encode(arr)
+    for name, col in zip(names, tab.columns):
+        if col.num_chunks == 1:
+            enc = col.chunk(0)  # dictionary-encoded by the reader, values in order of appearance
+        else:
+            # A file longer than one read block has a dictionary per block: encode it whole.
+            enc = pc.dictionary_encode(col.cast(pa.string()).combine_chunks() if col.num_chunks else pa.array([], pa.string()))
         codes = enc.indices.to_numpy(zero_copy_only=False).astype(np.intp)
         uniq = enc.dictionary.to_numpy(zero_copy_only=False)
         # same shape as _factor: stripped object uniques with '' appended
@@ -238,8 +241,11 @@ def _arrow_options(names: tuple[str, ...]):
         pacsv.ReadOptions(column_names=list(names), skip_rows=1),
         # quote_char=False: quoted files never come here; blank lines stay rows (as in pandas)
         pacsv.ParseOptions(delimiter=",", quote_char=False, ignore_empty_lines=False),
-        pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[],
-                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+        # Read straight into dictionary arrays: each distinct value becomes one Python str.
+        # The bytes are a Python str encoded as UTF-8 here, so they need no UTF-8 check.
+        pacsv.ConvertOptions(column_types={n: pa.dictionary(pa.int32(), pa.string()) for n in names},
+                             null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False,
+                             check_utf8=False),
     )
 
 

@@ -270,8 +270,8 @@ def _duplicated_rows(df: pd.DataFrame, cand: np.ndarray, key: np.ndarray) -> np.
         return dup
     gid = pd.factorize(key[rows])[0].astype(np.int64)
     # Cheap-to-hash (non-object) columns first; the order does not change the result.
-    dtypes = df.dtypes
-    for col in sorted(df.columns, key=lambda c: dtypes[c] == object):
+    text = df.dtypes.to_numpy() == object
+    for col in [c for c, t in zip(df.columns, text) if not t] + [c for c, t in zip(df.columns, text) if t]:
         vals = df[col].array
         if isinstance(vals, pd.arrays.NumpyExtensionArray):
             vals = vals.to_numpy()
@@ -300,10 +300,15 @@ def _duplicated_parts(parts: dict) -> np.ndarray:
     arrays = list(parts.values())
     if len(arrays) < 2 or not len(arrays[0]) or not all(isinstance(a, np.ndarray) and a.dtype == np.int64 for a in arrays):
         return pd.DataFrame(parts).duplicated(keep="first").to_numpy()
-    gid = pd.factorize(arrays[0])[0].astype(np.int64)
+    gid = arrays[0]
     for a in arrays[1:]:
         codes = pd.factorize(a)[0].astype(np.int64)
-        gid = pd.factorize(gid * (int(codes.max()) + 1) + codes)[0].astype(np.int64)
+        width = int(codes.max()) + 1
+        low, span = int(gid.min()), int(gid.max()) - int(gid.min()) + 1
+        if span * width >= 2**62:  # the combined number would overflow: number the groups first
+            gid, low, span = pd.factorize(gid)[0].astype(np.int64), 0, len(gid)
+        # (group, code) -> one int64, distinct pairs to distinct numbers
+        gid = (gid - low) * width + codes
     return pd.Series(gid).duplicated(keep="first").to_numpy()
 
 
@@ -318,8 +323,9 @@ def _duplicates(data, keys_by_table) -> list[pd.DataFrame]:
         key = keys_by_table.get(table)
         # Identical rows share CHILD (and year): compare full rows only among those.
         if key is not None:
-            cand = pd.Series(key).duplicated(keep=False).to_numpy()
-            dup = _duplicated_rows(df, cand, key)
+            group = pd.factorize(key)[0]  # same groups as the key, numbered 0, 1, ...
+            cand = np.bincount(group)[group] > 1
+            dup = _duplicated_rows(df, cand, group)
         else:
             dup = df.duplicated(keep="first").to_numpy()
         if dup.any():
@@ -336,8 +342,9 @@ def _duplicates(data, keys_by_table) -> list[pd.DataFrame]:
             parts = {"k": key}
             complete = key >= 0
             for k in kcols[1:]:
-                parts[k] = _date_ints(df[k]) if pd.api.types.is_datetime64_any_dtype(df[k]) else df[k].to_numpy(dtype=object)
-                complete &= df[k].notna().to_numpy()
+                s = df[k]
+                parts[k] = _date_ints(s) if pd.api.types.is_datetime64_any_dtype(s) else s.to_numpy(dtype=object)
+                complete &= s.notna().to_numpy()
             kd = _duplicated_parts(parts) & ~dup & complete
             if kd.any():
                 idx = np.flatnonzero(kd)

@@ -2,13 +2,15 @@
 
 :func:`_type_table` turns a :class:`~.raw._Raw` (stripped text cells, factorised) into typed
 column arrays, in phases: the collection year of each row; the whole-file date checks
-(:mod:`.checks`: month-first dates raise before anything is parsed the wrong way round);
+(:mod:`.checks`: month-first dates raise before any date is used the wrong way round);
 each column typed on its distinct values (dates parsed, codes upper-cased, flags tidied);
 the record findings that need the raw text (unparseable dates, dates perhaps month first,
 unknown codes); SEX mapped to M/F/U. :func:`_frame_from_columns` makes the DataFrame.
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import pandas as pd
@@ -18,7 +20,7 @@ from ..codes import SEX_NORMALISE, valid_codes
 from ..errors import SSDA903FormatError
 from . import checks as _checks
 from . import records as _records
-from .dates import _looks_iso, _parse_dates
+from .dates import TableDates, _parse_dates, parse_table_dates
 from .model import DATE_COLUMNS, TABLE_COLUMNS
 from .raw import _Raw
 
@@ -33,7 +35,8 @@ _FLAG_COLUMNS = frozenset(
 )
 
 
-def _type_table(raw: _Raw, year_default: int | None, rel_file: str) -> tuple[dict, int, list[pd.DataFrame], np.ndarray | None]:
+def _type_table(raw: _Raw, year_default: int | None, rel_file: str,
+                dates: TableDates | None = None) -> tuple[dict, int, list[pd.DataFrame], np.ndarray | None]:
     """Convert a string table to typed columns.
 
     Parameters
@@ -44,6 +47,9 @@ def _type_table(raw: _Raw, year_default: int | None, rel_file: str) -> tuple[dic
         Collection year of the return, used when the table has no LIIA ``YEAR`` column.
     rel_file : str
         The file as findings name it.
+    dates : TableDates, optional
+        ``raw``'s item of :func:`.dates.parse_table_dates`, when the tables of a load were
+        worked on together; worked out here if not given.
 
     Returns
     -------
@@ -54,12 +60,12 @@ def _type_table(raw: _Raw, year_default: int | None, rel_file: str) -> tuple[dic
     """
     table, lines, n = raw.table, raw.lines, raw.n
     row_years = _row_years(raw, year_default)
-    iso = raw.iso_dates or _looks_iso(raw)
-    # Month-first (US) dates raise here, before any date is parsed the wrong way round.
-    shapes = {} if iso else _checks.date_shapes(raw.cols, DATE_COLUMNS[table])
+    iso, parsed, day_month = parse_table_dates([raw])[0] if dates is None else dates
+    # Month-first (US) dates raise here, before any date is used the wrong way round.
+    shapes = {} if iso else _checks.date_shapes(raw.cols, DATE_COLUMNS[table], day_month)
     _checks.check_month_first(shapes, file=raw.file, lines=lines)
     child = raw.values("CHILD") if "CHILD" in raw.cols else np.full(n, None, dtype=object)
-    out, found = _typed_columns(raw, iso, child, rel_file)
+    out, found = _typed_columns(raw, iso, parsed, child, rel_file)
     if shapes:
         order = _checks.ambiguous_order_findings(
             table, shapes, {c: out[c] for c in shapes}, lambda u: _parse_dates(u, False),
@@ -110,8 +116,9 @@ def _row_years(raw: _Raw, year_default: int | None) -> np.ndarray | None:
     return None
 
 
-def _typed_columns(raw: _Raw, iso: bool, child: np.ndarray, rel_file: str) -> tuple[dict, list[pd.DataFrame]]:
-    """Each column typed on its distinct values, and the findings of dates that do not parse.
+def _typed_columns(raw: _Raw, iso: bool, parsed: dict, child: np.ndarray, rel_file: str) -> tuple[dict, list[pd.DataFrame]]:
+    """Each column typed on its distinct values (dates already parsed: ``parsed``), and the
+    findings of dates that do not parse.
 
     Returns
     -------
@@ -130,7 +137,7 @@ def _typed_columns(raw: _Raw, iso: bool, child: np.ndarray, rel_file: str) -> tu
             continue
         blank_u = uniq == ""
         if col in DATE_COLUMNS[table]:
-            parsed_u = _parse_dates(uniq, iso)
+            parsed_u = parsed[col]
             bad_u = ~blank_u & np.isnat(parsed_u)
             if bad_u.any():
                 bad = bad_u[codes]
@@ -180,7 +187,7 @@ def _frame_from_columns(cols: dict, n: int) -> pd.DataFrame:
     """
     try:
         return pd.DataFrame._from_arrays(
-            list(cols.values()), columns=pd.Index(list(cols)), index=pd.RangeIndex(n), verify_integrity=False
+            list(cols.values()), columns=_column_index(tuple(cols)).copy(), index=pd.RangeIndex(n), verify_integrity=False
         )
     except (AttributeError, TypeError):  # pragma: no cover - private pandas API changed
         pass
@@ -193,6 +200,12 @@ def _frame_from_columns(cols: dict, n: int) -> pd.DataFrame:
         if v.dtype != object:
             df.insert(i, k, v)
     return df
+
+
+@functools.lru_cache(maxsize=64)
+def _column_index(names: tuple[str, ...]) -> pd.Index:
+    """The columns Index of a table (made once per column list; each frame gets a copy)."""
+    return pd.Index(list(names))
 
 
 def _take(factorised: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
