@@ -217,3 +217,19 @@ def test_load_of_random_returns_equals_tables_typed_alone(tmp_path_factory, year
     # and the record checks on the loaded return are the ones load_findings gives
     rest = data.findings[~data.findings["check"].isin(["date_unparseable", "unknown_code", "dates_maybe_month_first"])]
     pd.testing.assert_frame_equal(rest.reset_index(drop=True), records.load_findings(data).reset_index(drop=True))
+
+
+def test_a_header_without_any_readable_dob_loads_and_says_so(tmp_path):
+    # Every header DOB unreadable (31 February) while the reviews carry one: the load used to stop
+    # with an IndexError in the DOB comparison; now the date is a finding and nothing is compared.
+    from iro_analysis import load_ssda903
+
+    year = tmp_path / "2022"
+    year.mkdir()
+    (year / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nC1,1,31/02/2023,WBRI,,,\n")
+    (year / "reviews.csv").write_text("CHILD,DOB,REVIEW,REVIEW_CODE\nC1,01/02/2023,01/02/2023,PN1\n")
+    data = load_ssda903(tmp_path)
+    findings = data.findings
+    assert "dob_mismatch" not in set(findings["check"])
+    dob = findings[(findings["table"] == "header") & (findings["column"] == "DOB")]
+    assert len(dob) == 1 and dob["value"].iloc[0] == "31/02/2023"

@@ -395,6 +395,8 @@ def _dob_mismatch(data, keys_by_table) -> list[pd.DataFrame]:
     first = ~pd.Series(hkey).duplicated(keep="first").to_numpy()
     lookup = pd.Index(hkey[ok & first])
     lookup_dob = hdob[ok & first]
+    if not len(lookup):  # no child has a readable DOB in the header: nothing to compare with
+        return []
     out = []
     for table, key in keys_by_table.items():
         df = data.table(table)
