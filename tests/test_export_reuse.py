@@ -20,9 +20,26 @@ def _notebook(name: str, rows: int):
 
 
 def _fresh(nb, resources):
-    exporter = HTMLExporter(template_name="offline_lab", extra_template_basedirs=[str(export._TEMPLATES)],
-                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    # a new exporter of the kind the package uses (nbconvert's, without its BeautifulSoup pass)
+    exporter = export._report_exporter_class()(
+        template_name="offline_lab", extra_template_basedirs=[str(export._TEMPLATES)],
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     return exporter.from_notebook_node(nb, resources=resources)[0]
+
+
+def test_the_package_exporter_is_nbconverts_without_its_final_soup_pass():
+    # Same page as nbconvert's own HTMLExporter once that one's BeautifulSoup re-serialisation
+    # (tabindex on outputs) is undone: parse both the same way and compare the trees.
+    from bs4 import BeautifulSoup
+
+    nb = _notebook("Wokingham", 3)
+    stock = HTMLExporter(template_name="offline_lab", extra_template_basedirs=[str(export._TEMPLATES)],
+                         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    theirs = BeautifulSoup(stock.from_notebook_node(nb)[0], "html.parser")
+    for element in theirs.find_all(attrs={"tabindex": True}):
+        del element["tabindex"]
+    ours = BeautifulSoup(export._html_exporter().from_notebook_node(nb)[0], "html.parser")
+    assert str(ours) == str(theirs)
 
 
 def test_a_reused_exporter_writes_each_page_as_a_new_exporter_does():
