@@ -338,3 +338,19 @@ def test_rate_ratio_interval_contains_mle_and_midp_inside_exact(a, c, n1, n0):
     lo_e, hi_e = rate_ratio_interval(a, n1, c, n0, method="exact")
     assert lo <= rr * (1 + 1e-9) and rr <= hi * (1 + 1e-9)
     assert lo_e <= lo * (1 + 1e-9) and hi <= hi_e * (1 + 1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(m=st.integers(1, 400), data=st.data(), confidence=st.sampled_from([0.9, 0.95, 0.99]))
+def test_midp_limits_kept_per_counts_equal_a_fresh_root_search(m, data, confidence):
+    from iro_analysis.stats.intervals import _midp_binomial_limits
+
+    k = data.draw(st.integers(0, m))
+    alpha = 1.0 - confidence
+    assert _midp_binomial_limits(k, m, alpha) == _midp_binomial_limits.__wrapped__(k, m, alpha)
+    # the relative rate index's limits do not depend on the populations, so they are shared
+    a, c = k, m - k
+    lo1, hi1 = rate_ratio_interval(a, 1000, c, 5000, confidence=confidence)
+    lo2, hi2 = rate_ratio_interval(a, 3000, c, 7000, confidence=confidence)
+    if a > 0 and c > 0:
+        assert lo1 * 1000 / 5000 == pytest.approx(lo2 * 3000 / 7000, rel=1e-12)

@@ -8,6 +8,8 @@ numpy arrays otherwise) and gives NaN where the interval is undefined (for examp
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy import optimize, special, stats
 
@@ -222,8 +224,14 @@ def jeffreys_interval(x, n, *, confidence: float = 0.95):
     return _proportion_limits(x, n, confidence, limits)
 
 
+@functools.lru_cache(maxsize=4096)
 def _midp_binomial_limits(k: int, m: int, alpha: float) -> tuple[float, float]:
-    """Mid-p limits for a binomial probability given k of m (k, m integers, m > 0)."""
+    """Mid-p limits for a binomial probability given k of m (k, m integers, m > 0).
+
+    Kept per (k, m, alpha): each limit is a root search over many scipy calls, and the relative rate
+    index asks for the same counts under every denominator of a report (its limits do not depend
+    on the populations).
+    """
 
     def upper_tail(p):  # P(X > k) + P(X = k)/2 - alpha/2, increasing in p
         return stats.binom.sf(k, m, p) + 0.5 * stats.binom.pmf(k, m, p) - alpha / 2.0
