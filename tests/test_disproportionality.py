@@ -289,3 +289,63 @@ def test_shareable_table_suppresses_small_counts_and_their_ratios():
     # secondary suppression: the next smallest count (Black, 11) is hidden too
     assert s.at["Black", "cic"] == "c" and s.at["Black", "rri"] == "c"
     assert s.at["White", "cic"] == "49"
+
+
+def _characteristics_fixture(region_code):
+    """Published ethnicity counts: the authority (872) in 2022 and 2023, two neighbours, region, England."""
+    labels = {"White": "White", "Mixed": "Mixed or Multiple ethnic groups", "Asian": "Asian or Asian British",
+              "Black": "Black, African, Caribbean or Black British", "Other": "Other ethnic group",
+              "Refused": "Refused or information not yet available", "Total": "Total"}
+    blocks = [  # level, la_code, region, year, counts (NaN: suppressed)
+        ("Local authority", "872", region_code, 2023,
+         {"White": 60, "Mixed": 10, "Asian": 5, "Black": 20, "Other": 5, "Refused": 0, "Total": 100}),
+        ("Local authority", "872", region_code, 2022, {"White": 40, "Total": 50}),
+        ("Local authority", "B02", region_code, 2023, {"White": 80, "Black": 10, "Total": 100}),
+        ("Local authority", "C03", region_code, 2023, {"White": 30, "Black": np.nan, "Total": 50}),
+        ("Local authority", "Z99", "E12000001", 2023, {"White": 1, "Black": 1, "Total": 2}),
+        ("Regional", "", region_code, 2023, {"White": 700, "Black": 150, "Total": 1000}),
+        ("National", "", "", 2023, {"White": 800, "Black": 50, "Total": 1000}),
+    ]
+    rows = [{"year": year, "geographic_level": level, "region_code": region, "region_name": "", "la_code": la,
+             "ons_code": "", "la_name": la, "cla_group": "Ethnic group", "characteristic": labels[g], "count": float(n),
+             "percent": np.nan}
+            for level, la, region, year, counts in blocks for g, n in counts.items()]
+    return pd.DataFrame(rows)
+
+
+def test_mix_benchmark_hand_checked_neighbours_region_england():
+    from iro_analysis.reference import resolve_authority
+    from iro_analysis.stats import wilson_interval
+
+    chars = _characteristics_fixture(resolve_authority("872").region_code)
+    sn = pd.DataFrame({"la_code": ["872"] * 3 + ["B02"], "neighbour_la_code": ["C03", "B02", "D04", "872"]})
+    b = dp.ethnicity_mix_benchmark("872", characteristics=chars, neighbours=sn)
+    assert b["year"].tolist() == [2022] * 6 + [2023] * 6
+    r = b[b.year == 2023].set_index("ethnic_group")
+    # Black: 20 of 100; neighbours B02 10/100 and C03 suppressed (left out); region 150/1000; England 50/1000
+    assert r.at["Black", "la_share"] == 0.2 and r.at["Black", "sn_mean_share"] == 0.1 and r.at["Black", "sn_n"] == 1
+    assert r.at["Black", "region_share"] == 0.15 and r.at["Black", "england_share"] == 0.05
+    assert r.at["Black", "ratio_to_england"] == pytest.approx(4.0)
+    assert (r.at["Black", "la_share_ci_low"], r.at["Black", "la_share_ci_high"]) == wilson_interval(20, 100)
+    # White: neighbours 80/100 and 30/50, mean 0.7 of both
+    assert r.at["White", "sn_mean_share"] == pytest.approx(0.7) and r.at["White", "sn_n"] == 2
+    # Refused: the authority published 0; no neighbour, region or England row
+    assert r.at["Refused or not obtained", "la_share"] == 0 and r.at["Refused or not obtained", "sn_n"] == 0
+    assert np.isnan(r.at["Refused or not obtained", "england_share"])
+    last = b[b.year == 2022].set_index("ethnic_group")
+    assert last.at["White", "la_share"] == 0.8 and np.isnan(last.at["Black", "la_count"])
+    assert np.isnan(last.at["White", "sn_mean_share"]) and last.at["White", "sn_n"] == 0
+    assert np.isnan(last.at["White", "england_share"])  # no England row for 2022
+    assert b.attrs["neighbours"] == ["B02", "C03", "D04"]
+    only = dp.ethnicity_mix_benchmark("872", characteristics=chars, neighbours=sn, years=[2023])
+    pd.testing.assert_frame_equal(only, b[b.year == 2023].reset_index(drop=True))
+    with pytest.raises(ParameterError, match="no published"):
+        dp.ethnicity_mix_benchmark("872", characteristics=chars, neighbours=sn, years=[2021])
+
+
+def test_mix_benchmark_from_the_published_tables_kept_for_the_process_equals_a_fresh_read():
+    fresh = dp.ethnicity_mix_benchmark("872", characteristics=cla_characteristics())
+    kept = dp.ethnicity_mix_benchmark("872")
+    pd.testing.assert_frame_equal(kept, fresh, check_exact=True)
+    kept.loc[:, "la_share"] = -1.0  # a report changing its copy changes nothing for the next
+    pd.testing.assert_frame_equal(dp.ethnicity_mix_benchmark("872"), fresh, check_exact=True)

@@ -74,3 +74,22 @@ def test_phases_fit_together(case):
                 assert row[lo] <= row[est] * (1 + 1e-9) and row[est] <= row[hi] * (1 + 1e-9), (g, est)
         for p in ("p_value", "rri_p_value"):
             assert pd.isna(row[p]) or 0 <= row[p] <= 1
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(["White", "Mixed", "Asian", "Black", "Other", " Black ", "Unknown",
+                                                "Refused", None, float("nan")]),
+                               st.one_of(st.integers(0, 10_000), st.sampled_from([0.0, -0.0, 2.5, 1e9]))),
+                     min_size=1, max_size=8),
+       as_float=st.booleans())
+def test_counts_of_a_numeric_table_equal_those_read_as_text(rows, as_float):
+    from iro_analysis.disproportionality.groups import _counts
+
+    groups = [g for g, _ in rows]
+    numbers = pd.DataFrame({"ethnic_group": groups, "count": [float(v) if as_float else v for _, v in rows]})
+    if not as_float and any(isinstance(v, float) for _, v in rows):
+        numbers["count"] = numbers["count"].astype(float)
+    text = numbers.assign(count=[str(v) for v in numbers["count"]])  # the general path parses these
+    fast, general = _counts(numbers, "cic"), _counts(text, "cic")
+    pd.testing.assert_series_equal(fast, general, check_exact=True)
+    assert list(np.signbit(fast.to_numpy())) == list(np.signbit(general.to_numpy()))

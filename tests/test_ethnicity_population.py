@@ -131,3 +131,60 @@ def test_default_sources_skip_a_file_without_the_authority_but_named_sources_mus
     assert set(pops["source"]) == set(pops.attrs["sources"]) and len(pops.attrs["sources"]) >= 1
     with pytest.raises(ReferenceDataError, match="Cumberland"):
         ethnicity_populations("942", sources=["school_census"], year=2024)
+
+
+# --- the published tables are read once per process and sliced per authority ---------------------
+
+
+@pytest.mark.parametrize("source, file, area, category, count, keep", [
+    ("census2011_0_17", "census2011_dc2101ew_ethnic_group_age0_17_utla23.csv", "utla23cd", "ethnic_group", "count",
+     lambda raw: (raw["age_band"] == "0-17") & (raw["level"] == "minor")),
+    ("census2021_all_ages", "census2021_ts021_ethnic_group_all_ages_la.csv",
+     "2023 Upper tier local authorities Code", "Ethnic group (20 categories)", "Observation",
+     lambda raw: pd.Series(True, index=raw.index)),
+])
+@pytest.mark.parametrize("la", ["872", "201", "330", "886", "925"])
+def test_an_authoritys_counts_are_its_rows_of_the_published_file(source, file, area, category, count, keep, la):
+    from iro_analysis.reference import read_dfe_csv, resolve_authority
+    from iro_analysis.reference.ethnicity_codes import _CENSUS2011_CODES, _CENSUS2021_CODES, _key_label
+
+    # The general path: the whole file read afresh, filtered to the authority, each row labelled.
+    authority = resolve_authority(la)
+    raw = read_dfe_csv(file, numeric=[count])
+    rows = raw[keep(raw) & (raw[area] == authority.ons_code)]
+    table = _CENSUS2011_CODES if source == "census2011_0_17" else _CENSUS2021_CODES
+    labels = ["Unclassified" if table[c] is None else _key_label(table[c], False, None) for c in rows[category]]
+    expected = pd.Series(rows[count].to_numpy(), index=labels).groupby(level=0).sum()
+    got = ethnicity_population(la, source=source).set_index("ethnic_group")["count"]
+    pd.testing.assert_series_equal(got.sort_index(), expected.sort_index(), check_names=False)
+
+
+def test_school_census_counts_are_the_authoritys_rows_for_the_census_used():
+    from iro_analysis.reference import read_dfe_csv
+
+    raw = read_dfe_csv("spc_pupils_ethnicity_and_language_2016_to_2022_extract.csv", numeric=["headcount"])
+    rows = raw[(raw["geographic_level"] == "Local authority") & (raw["old_la_code"] == "872")
+               & (raw["phase_type_grouping"] == "Total") & (raw["ethnicity"] != "Total")]
+    for year, period in ((2019, "201819"), (2023, "202122"), (2010, "201516")):
+        pop = ethnicity_population("872", source="school_census", year=year)
+        # January 2019 census for 2018-19; the latest (January 2022) after; the first before any
+        assert pop.attrs["year"] == int(period[:4]) + 1
+        assert pop["count"].sum() == rows.loc[rows["time_period"] == period, "headcount"].sum()
+        assert pop.attrs["available_years"] == list(range(2016, 2023))
+
+
+def test_group_labels_follow_each_mapping_looked_up_in_any_order():
+    from types import MappingProxyType
+
+    def asian(**kw):
+        return ethnicity_population("872", source="census2011_0_17", **kw).set_index("ethnic_group").at["Asian", "count"]
+
+    default = asian()
+    # Wokingham 2011 Chinese aged 0-17 = 283; a later spelling of a code wins, as in codes.ethnic_group
+    assert asian(mapping={"CHNE": "Other"}) == default - 283
+    assert asian(mapping={"chne": "Other", "CHNE": "Asian"}) == default
+    assert asian(mapping={"CHNE": "Asian", "chne": "Other"}) == default - 283
+    assert asian(mapping=MappingProxyType({"CHNE": "Other"})) == default - 283
+    assert asian() == default
+    with pytest.raises(ParameterError, match="WIRT, WROM"):
+        ethnicity_population("872", source="census2011_0_17", mapping={"WIRT": "Other"})

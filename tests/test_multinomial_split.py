@@ -49,3 +49,13 @@ def test_split_enumeration_on_a_wokingham_sized_cohort(ordering):
     result = T.exact_multinomial_test(observed, population, ordering=ordering)
     assert result.method == "exact_multinomial" and result.n_outcomes == 3_764_376
     assert result.p_value == pytest.approx(full, rel=1e-9)
+
+
+@given(n=st.integers(0, 120), k=st.integers(1, 4))
+def test_compositions_kept_for_the_halves_equal_fresh_ones_and_are_read_only(n, k):
+    kept = T._side_compositions(n, k)
+    np.testing.assert_array_equal(kept, T._compositions(n, k))
+    if k <= 3 and T._n_compositions(n, k) <= 6000:  # small lists are kept and shared: nobody may change them
+        assert T._side_compositions(n, k) is kept
+        with pytest.raises(ValueError):
+            kept[0, 0] = -1

@@ -338,3 +338,75 @@ def test_rate_ratio_interval_contains_mle_and_midp_inside_exact(a, c, n1, n0):
     lo_e, hi_e = rate_ratio_interval(a, n1, c, n0, method="exact")
     assert lo <= rr * (1 + 1e-9) and rr <= hi * (1 + 1e-9)
     assert lo_e <= lo * (1 + 1e-9) and hi <= hi_e * (1 + 1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(m=st.integers(1, 400), data=st.data(), confidence=st.sampled_from([0.9, 0.95, 0.99]))
+def test_midp_limits_kept_per_counts_equal_a_fresh_root_search(m, data, confidence):
+    from iro_analysis.stats.intervals import _midp_binomial_limits
+
+    k = data.draw(st.integers(0, m))
+    alpha = 1.0 - confidence
+    assert _midp_binomial_limits(k, m, alpha) == _midp_binomial_limits.__wrapped__(k, m, alpha)
+    # the relative rate index's limits do not depend on the populations, so they are shared
+    a, c = k, m - k
+    lo1, hi1 = rate_ratio_interval(a, 1000, c, 5000, confidence=confidence)
+    lo2, hi2 = rate_ratio_interval(a, 3000, c, 7000, confidence=confidence)
+    if a > 0 and c > 0:
+        assert lo1 * 1000 / 5000 == pytest.approx(lo2 * 3000 / 7000, rel=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(a=st.lists(st.integers(0, 300), min_size=1, max_size=7), data=st.data(),
+       method=st.sampled_from(["midp", "exact"]), ratio=st.sampled_from([1.0, 0.5, 2.5]))
+def test_rate_ratio_test_of_many_groups_equals_one_group_at_a_time(a, data, method, ratio):
+    k = len(a)
+    c = data.draw(st.lists(st.integers(0, 300), min_size=k, max_size=k))
+    n1 = data.draw(st.lists(st.floats(0, 1e5), min_size=k, max_size=k))
+    n0 = data.draw(st.lists(st.floats(1, 1e5), min_size=k, max_size=k))
+    together = rate_ratio_test(a, n1, c, n0, method=method, ratio=ratio)
+    alone = [rate_ratio_test(*v, method=method, ratio=ratio) for v in zip(a, n1, c, n0)]
+    np.testing.assert_array_equal(together, np.array(alone))
+    # each alone as the definition reads, with scipy's distribution functions one at a time
+    for (x, p1, y, p0), got in zip(zip(a, n1, c, n0), alone):
+        if p1 == 0 or x + y == 0:
+            assert np.isnan(got)
+            continue
+        pi0 = ratio * p1 / (ratio * p1 + p0)
+        half = 0.5 if method == "midp" else 1.0
+        pk = sps.binom.pmf(x, x + y, pi0)
+        lower, upper = sps.binom.cdf(x - 1, x + y, pi0) + half * pk, sps.binom.sf(x, x + y, pi0) + half * pk
+        assert got == min(1.0, 2.0 * min(lower, upper))
+
+
+@settings(max_examples=200, deadline=None)
+@given(m=st.integers(1, 3000), data=st.data(),
+       p=st.one_of(st.floats(0.0, 1.0), st.sampled_from([1e-300, 1.0 - 1e-16, 1e-12, 0.5])))
+def test_binomial_tails_of_the_root_search_are_scipys(m, data, p):
+    from iro_analysis.stats.intervals import _binomial_tails
+
+    k = data.draw(st.integers(0, m))
+    pmf, below, above = _binomial_tails(k, m)
+    assert pmf(p) == sps.binom.pmf(k, m, p)
+    assert below(p) == sps.binom.cdf(k - 1, m, p)
+    assert above(p) == sps.binom.sf(k, m, p)
+
+
+@pytest.mark.parametrize("k, m", [(0, 1), (1, 1), (1, 2), (3, 17), (11, 60), (49, 60), (95, 95), (250, 1400)])
+def test_midp_limits_are_those_of_a_root_search_on_scipys_public_functions(k, m):
+    from scipy import optimize
+
+    from iro_analysis.stats.intervals import _midp_binomial_limits
+
+    alpha = 1.0 - 0.95  # as the intervals compute it
+
+    def upper_tail(p):
+        return sps.binom.sf(k, m, p) + 0.5 * sps.binom.pmf(k, m, p) - alpha / 2.0
+
+    def lower_tail(p):
+        return sps.binom.cdf(k - 1, m, p) + 0.5 * sps.binom.pmf(k, m, p) - alpha / 2.0
+
+    opts = dict(xtol=1e-300, rtol=1e-14, maxiter=500)
+    lo = 0.0 if k == 0 else optimize.brentq(upper_tail, 1e-300, 1.0 - 1e-16, **opts)
+    hi = 1.0 if k == m else optimize.brentq(lower_tail, 1e-300, 1.0 - 1e-16, **opts)
+    assert _midp_binomial_limits.__wrapped__(k, m, alpha) == (lo, hi)

@@ -50,6 +50,9 @@ def _counts(obj, what: str) -> pd.Series:
                     f"{what}: the table holds several values of {geo} ({sorted(map(str, obj[geo].dropna().unique()))}); "
                     "filter it to one authority and year first."
                 )
+        fast = _numeric_counts(obj)
+        if fast is not None:
+            return fast
         series = pd.Series(obj["count"].to_numpy(), index=obj["ethnic_group"].to_numpy(), dtype=object)
     elif isinstance(obj, pd.Series):
         series = obj.astype(object)
@@ -69,6 +72,25 @@ def _counts(obj, what: str) -> pd.Series:
         )
     labels = ["Unknown" if _is_excluded(g) and not isinstance(g, str) else str(g).strip() for g in values.index]
     return pd.Series(values.to_numpy(dtype=float), index=labels).groupby(level=0, sort=False).sum()
+
+
+def _numeric_counts(table: pd.DataFrame) -> pd.Series | None:
+    """:func:`_counts` of a table whose counts are already valid numbers, without parsing them.
+
+    The denominators and cohorts a report passes are such tables; None sends anything else
+    (text, missing or negative counts) through the general path, which also words the errors.
+    """
+    count = table["count"]
+    if not isinstance(count.dtype, np.dtype) or count.dtype.kind not in "iuf":
+        return None
+    values = count.to_numpy(dtype=float)
+    if np.isnan(values).any() or (values < 0).any():
+        return None
+    groups = pd.Index(table["ethnic_group"].to_numpy())  # as the general path's Series index
+    labels = ["Unknown" if _is_excluded(g) and not isinstance(g, str) else str(g).strip() for g in groups]
+    if len(set(labels)) < len(labels):
+        return pd.Series(values, index=labels).groupby(level=0, sort=False).sum()
+    return pd.Series(values, index=labels)  # what grouping unique labels gives
 
 
 def _order(labels) -> list:

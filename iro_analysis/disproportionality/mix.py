@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
 from .. import codes as _codes
 from ..errors import ParameterError
+from ..reference.cache import national
 from ..stats import intervals as _iv
 from .groups import _MAIN_ORDER
 
 __all__ = ["ethnicity_mix_benchmark"]
 
+_MIX_COLUMNS = ["year", "ethnic_group", "la_code", "la_name", "la_count", "la_total", "la_share", "la_share_ci_low",
+                "la_share_ci_high", "sn_mean_share", "sn_n", "region_share", "england_share", "ratio_to_england"]
 
-# 117 lines, 44 of them the docstring (parameters, method, worked examples): 57 lines of code.
+
+# 95 lines, 44 of them the docstring (parameters, method, worked examples): 40 lines of code.
 def ethnicity_mix_benchmark(
     la,
     *,
@@ -72,15 +78,74 @@ def ethnicity_mix_benchmark(
 
     authority = _ref.resolve_authority(la)
     if characteristics is None:
-        characteristics = _ref.cla_characteristics(release=release)
+        tables = _published_mix_tables(release)
+    else:
+        tables = _mix_tables(characteristics)
     if neighbours is None:
         neighbours = _ref.statistical_neighbours(model=model)
-    eth = characteristics[characteristics["cla_group"] == "Ethnic group"].copy()
-    if years is not None:
-        eth = eth[eth["year"].isin([int(y) for y in years])]
-    inverse = {v: k for k, v in _codes.DFE_ETHNIC_GROUP_LABELS.items()}
-    eth["ethnic_group"] = eth["characteristic"].map(lambda s: inverse.get(s, s))
     groups = list(_MAIN_ORDER)
+    wanted = None if years is None else {int(y) for y in years}
+    own = tables.la.get(authority.la_code)
+    la_years = [] if own is None else [y for y in own.years if wanted is None or y in wanted]
+    if not la_years:
+        raise ParameterError(
+            f"no published children-in-care ethnicity rows for {authority.la_name} ({authority.la_code})."
+        )
+    sn_codes = neighbours.loc[neighbours["la_code"].astype(str) == authority.la_code, "neighbour_la_code"].astype(str)
+    rows = [tables.year_row[y] for y in la_years]  # the authority's years in every (year x group) array
+    sn = [tables.la[code].shares[rows] for code in sorted(set(sn_codes)) if code in tables.la]
+    missing = np.full((len(tables.year_row), len(groups)), np.nan)
+    x, eng, reg = own.counts[rows], tables.england[rows], tables.region.get(authority.region_code, missing)[rows]
+    n = own.totals[rows][:, None] * np.ones(len(groups))
+    ok = np.isfinite(x) & np.isfinite(n) & (n > 0)
+    lo, hi, share = np.full(x.shape, np.nan), np.full(x.shape, np.nan), np.full(x.shape, np.nan)
+    lo[ok], hi[ok] = _iv.wilson_interval(x[ok], n[ok], confidence=confidence)
+    share[ok] = x[ok] / n[ok]
+    columns = {c: [] for c in _MIX_COLUMNS}
+    for i, year in enumerate(la_years):
+        for j, g in enumerate(groups):
+            sn_values = [v for v in (f[i, j] for f in sn) if np.isfinite(v)]
+            s, e = share[i, j], eng[i, j]
+            row = (int(year), g, authority.la_code, authority.la_name, x[i, j], n[i, j], s, lo[i, j], hi[i, j],
+                   float(np.mean(sn_values)) if sn_values else np.nan, len(sn_values), reg[i, j], e,
+                   s / e if np.isfinite(s) and np.isfinite(e) and e > 0 else np.nan)
+            for c, v in zip(_MIX_COLUMNS, row):
+                columns[c].append(float(v) if isinstance(v, np.floating) else v)
+    out = pd.DataFrame(columns)
+    out.attrs.update({"model": model, "neighbours": sorted(set(sn_codes)),
+                      "note": "DfE counts include UASC; shares are of all children in care on 31 March."})
+    return out
+
+
+class _Geography(NamedTuple):
+    """One authority's published counts, totals and shares (arrays: year x group of :class:`_MixTables`)."""
+
+    years: list  # the years it has rows for
+    counts: np.ndarray
+    totals: np.ndarray
+    shares: np.ndarray
+
+
+class _MixTables(NamedTuple):
+    """Published counts and shares by year x group, NaN where suppressed or not published.
+
+    Every array has a row per year of the table (``year_row``: year -> row) and a column per
+    group (``_MAIN_ORDER``). Kept for the process and shared by every report: read only.
+    """
+
+    year_row: dict
+    la: dict  # DfE code -> _Geography
+    region: dict  # region code -> shares
+    england: np.ndarray  # shares
+
+
+def _mix_tables(characteristics: pd.DataFrame) -> _MixTables:
+    """Counts and shares of every authority, region and England from the characteristics table."""
+    eth = characteristics[characteristics["cla_group"] == "Ethnic group"]
+    inverse = {v: k for k, v in _codes.DFE_ETHNIC_GROUP_LABELS.items()}
+    eth = eth.assign(ethnic_group=eth["characteristic"].map(lambda s: inverse.get(s, s)))
+    groups = list(_MAIN_ORDER)
+    years = sorted(eth["year"].unique())
 
     def counts(block: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
         """(year x group counts, year totals) for one geography; NaN where suppressed."""
@@ -89,45 +154,25 @@ def ethnicity_mix_benchmark(
         total = wide["Total"] if "Total" in wide.columns else pd.Series(np.nan, index=wide.index)
         return wide.reindex(columns=groups), total
 
-    def shares(block: pd.DataFrame) -> pd.DataFrame:
-        wide, total = counts(block)
+    def shares(wide: pd.DataFrame, total: pd.Series) -> pd.DataFrame:
         return wide.div(total.where(total > 0), axis=0)
 
-    la_rows = eth[(eth["geographic_level"] == "Local authority") & (eth["la_code"] == authority.la_code)]
-    if la_rows.empty:
-        raise ParameterError(
-            f"no published children-in-care ethnicity rows for {authority.la_name} ({authority.la_code})."
-        )
-    la_counts, la_total = counts(la_rows)
-    sn_codes = neighbours.loc[neighbours["la_code"].astype(str) == authority.la_code, "neighbour_la_code"].astype(str)
-    sn_rows = eth[(eth["geographic_level"] == "Local authority") & eth["la_code"].isin(set(sn_codes))]
-    sn_shares = [shares(b) for _, b in sn_rows.groupby("la_code")]
-    reg_rows = eth[(eth["geographic_level"] == "Regional") & (eth["region_code"] == authority.region_code)]
-    reg_share = shares(reg_rows) if len(reg_rows) else pd.DataFrame(columns=groups, dtype=float)
-    eng_share = shares(eth[eth["geographic_level"] == "National"])
+    def grid(frame) -> np.ndarray:
+        if isinstance(frame, pd.Series):
+            return frame.reindex(years).to_numpy(dtype=float)
+        return frame.reindex(index=years, columns=groups).to_numpy(dtype=float)
 
-    def at(frame: pd.DataFrame, year, g):
-        return float(frame.at[year, g]) if year in frame.index and g in frame.columns else np.nan
+    level = eth["geographic_level"]
+    la = {}
+    for code, block in eth[level == "Local authority"].groupby("la_code"):
+        wide, total = counts(block)
+        la[code] = _Geography(sorted(wide.index), grid(wide), grid(total), grid(shares(wide, total)))
+    region = {code: grid(shares(*counts(block))) for code, block in eth[level == "Regional"].groupby("region_code")}
+    return _MixTables({y: i for i, y in enumerate(years)}, la, region, grid(shares(*counts(eth[level == "National"]))))
 
-    rows = []
-    for year in sorted(la_counts.index):
-        n = float(la_total.get(year, np.nan))
-        for g in groups:
-            x = at(la_counts, year, g)
-            ok = np.isfinite(x) and np.isfinite(n) and n > 0
-            lo, hi = _iv.wilson_interval(x, n, confidence=confidence) if ok else (np.nan, np.nan)
-            share = x / n if ok else np.nan
-            sn_values = [at(f, year, g) for f in sn_shares]
-            sn_values = [v for v in sn_values if np.isfinite(v)]
-            eng = at(eng_share, year, g)
-            rows.append({
-                "year": int(year), "ethnic_group": g, "la_code": authority.la_code, "la_name": authority.la_name,
-                "la_count": x, "la_total": n, "la_share": share, "la_share_ci_low": lo, "la_share_ci_high": hi,
-                "sn_mean_share": float(np.mean(sn_values)) if sn_values else np.nan, "sn_n": len(sn_values),
-                "region_share": at(reg_share, year, g), "england_share": eng,
-                "ratio_to_england": share / eng if np.isfinite(share) and np.isfinite(eng) and eng > 0 else np.nan,
-            })
-    out = pd.DataFrame(rows)
-    out.attrs.update({"model": model, "neighbours": sorted(set(sn_codes)),
-                      "note": "DfE counts include UASC; shares are of all children in care on 31 March."})
-    return out
+
+@national
+def _published_mix_tables(release) -> _MixTables:
+    from .. import reference as _ref
+
+    return _mix_tables(_ref.cla_characteristics(release=release))

@@ -64,7 +64,28 @@ import pandas as pd
 from .. import codes as _codes
 from ..errors import ParameterError, ReferenceDataError
 from .authorities import resolve_authority
-from .search import find_reference_file, read_dfe_csv
+from .ethnicity_codes import (
+    _CENSUS2011_CODES,
+    _CENSUS2021_CODES,
+    _SCHOOL_CODES,
+    COMBINED_DETAILED_GROUPS,
+    DETAILED_ETHNIC_GROUPS,
+    EXCLUDED_GROUP,
+    _group_order,
+    _is_excluded_label,
+    _key_label,
+    _main_from_label,
+    detailed_ethnic_group,
+)
+from .ethnicity_published import (
+    CENSUS2011_FILE as _CENSUS2011_FILE,
+    SCHOOL_FILE as _SCHOOL_FILE,
+    TS021_FILE as _TS021_FILE,
+    census2011_counts,
+    census2021_all_ages_counts,
+    school_census_counts,
+)
+from .search import find_reference_file
 
 __all__ = [
     "ETHNICITY_POPULATION_COLUMNS",
@@ -83,12 +104,6 @@ __all__ = [
 #: File names looked for on the reference search path.
 USER_FILE = "ethnicity_population_user.csv"
 CENSUS2021_CHILD_FILE = "census2021_ethnic_group_age0_17_utla.csv"
-_CENSUS2011_FILE = "census2011_dc2101ew_ethnic_group_age0_17_utla23.csv"
-_SCHOOL_FILE = "spc_pupils_ethnicity_and_language_2016_to_2022_extract.csv"
-_TS021_FILE = "census2021_ts021_ethnic_group_all_ages_la.csv"
-
-#: Label of the row that holds refused / unclassified / does-not-apply counts.
-EXCLUDED_GROUP = "Unclassified"
 
 #: Columns of every frame returned here.
 ETHNICITY_POPULATION_COLUMNS = [
@@ -125,187 +140,6 @@ ETHNICITY_SOURCES = {
     ),
 }
 
-#: Detailed label for each SSDA903 ETHNIC code.
-DETAILED_ETHNIC_GROUPS = {
-    "WBRI": "White British",
-    "WIRI": "White Irish",
-    "WIRT": "Irish Traveller",
-    "WROM": "Gypsy/Roma",
-    "WOTH": "Other White",
-    "MWBC": "White and Black Caribbean",
-    "MWBA": "White and Black African",
-    "MWAS": "White and Asian",
-    "MOTH": "Other Mixed",
-    "AIND": "Indian",
-    "APKN": "Pakistani",
-    "ABAN": "Bangladeshi",
-    "CHNE": "Chinese",
-    "AOTH": "Other Asian",
-    "BCRB": "Black Caribbean",
-    "BAFR": "Black African",
-    "BOTH": "Other Black",
-    "OOTH": "Any other ethnic group",
-    "REFU": "Refused",
-    "NOBT": "Not obtained",
-}
-
-#: Detailed groups some sources publish only combined, and the SSDA903 codes they cover.
-COMBINED_DETAILED_GROUPS = {"Gypsy, Roma or Irish Traveller": ("WIRT", "WROM")}
-
-_GTR = ("WIRT", "WROM")
-
-# Source category -> SSDA903 codes it covers (None: left out of the denominator).
-_CENSUS2011_CODES = {
-    "White: English/Welsh/Scottish/Northern Irish/British": ("WBRI",),
-    "White: Irish": ("WIRI",),
-    "White: Gypsy or Irish Traveller": _GTR,
-    "White: Other White": ("WOTH",),
-    "Mixed/multiple ethnic group: White and Black Caribbean": ("MWBC",),
-    "Mixed/multiple ethnic group: White and Black African": ("MWBA",),
-    "Mixed/multiple ethnic group: White and Asian": ("MWAS",),
-    "Mixed/multiple ethnic group: Other Mixed": ("MOTH",),
-    "Asian/Asian British: Indian": ("AIND",),
-    "Asian/Asian British: Pakistani": ("APKN",),
-    "Asian/Asian British: Bangladeshi": ("ABAN",),
-    "Asian/Asian British: Chinese": ("CHNE",),
-    "Asian/Asian British: Other Asian": ("AOTH",),
-    "Black/African/Caribbean/Black British: African": ("BAFR",),
-    "Black/African/Caribbean/Black British: Caribbean": ("BCRB",),
-    "Black/African/Caribbean/Black British: Other Black": ("BOTH",),
-    "Other ethnic group: Arab": ("OOTH",),
-    "Other ethnic group: Any other ethnic group": ("OOTH",),
-}
-
-_CENSUS2021_CODES = {
-    "Asian, Asian British or Asian Welsh: Bangladeshi": ("ABAN",),
-    "Asian, Asian British or Asian Welsh: Chinese": ("CHNE",),
-    "Asian, Asian British or Asian Welsh: Indian": ("AIND",),
-    "Asian, Asian British or Asian Welsh: Pakistani": ("APKN",),
-    "Asian, Asian British or Asian Welsh: Other Asian": ("AOTH",),
-    "Black, Black British, Black Welsh, Caribbean or African: African": ("BAFR",),
-    "Black, Black British, Black Welsh, Caribbean or African: Caribbean": ("BCRB",),
-    "Black, Black British, Black Welsh, Caribbean or African: Other Black": ("BOTH",),
-    "Mixed or Multiple ethnic groups: White and Asian": ("MWAS",),
-    "Mixed or Multiple ethnic groups: White and Black African": ("MWBA",),
-    "Mixed or Multiple ethnic groups: White and Black Caribbean": ("MWBC",),
-    "Mixed or Multiple ethnic groups: Other Mixed or Multiple ethnic groups": ("MOTH",),
-    "White: English, Welsh, Scottish, Northern Irish or British": ("WBRI",),
-    "White: Irish": ("WIRI",),
-    "White: Gypsy or Irish Traveller": _GTR,
-    "White: Roma": _GTR,
-    "White: Other White": ("WOTH",),
-    "Other ethnic group: Arab": ("OOTH",),
-    "Other ethnic group: Any other ethnic group": ("OOTH",),
-    "Does not apply": None,
-}
-
-# Census 2021 "Ethnic group (6 categories)" (custom datasets), by label prefix.
-_CENSUS2021_MAIN_PREFIXES = {
-    "asian": "Asian",
-    "black": "Black",
-    "mixed": "Mixed",
-    "white": "White",
-    "other ethnic group": "Other",
-}
-
-_SCHOOL_CODES = {
-    "White - White British": ("WBRI",),
-    "White - Irish": ("WIRI",),
-    "White - Traveller of Irish heritage": ("WIRT",),
-    "White - Gypsy/Roma": ("WROM",),
-    "White - Any other White background": ("WOTH",),
-    "Mixed - White and Black Caribbean": ("MWBC",),
-    "Mixed - White and Black African": ("MWBA",),
-    "Mixed - White and Asian": ("MWAS",),
-    "Mixed - Any other Mixed background": ("MOTH",),
-    "Asian - Indian": ("AIND",),
-    "Asian - Pakistani": ("APKN",),
-    "Asian - Bangladeshi": ("ABAN",),
-    "Asian - Chinese": ("CHNE",),
-    "Asian - Any other Asian background": ("AOTH",),
-    "Black - Black Caribbean": ("BCRB",),
-    "Black - Black African": ("BAFR",),
-    "Black - Any other Black background": ("BOTH",),
-    "Any other ethnic group": ("OOTH",),
-    "Unclassified": None,
-}
-
-_EXCLUDED_WORDS = ("refused", "not obtained", "unclassified", "unknown", "not known",
-                   "does not apply", "not recorded", "not yet available", "not stated")
-
-
-def _is_excluded_label(label) -> bool:
-    if label is None or (isinstance(label, float) and np.isnan(label)):
-        return True
-    text = str(label).strip().lower()
-    return text == "" or any(w in text for w in _EXCLUDED_WORDS)
-
-
-def detailed_ethnic_group(codes, *, combine=None) -> pd.Series:
-    """Map SSDA903 ETHNIC codes to detailed group labels.
-
-    Parameters
-    ----------
-    codes : Series or sequence of str
-        ETHNIC codes (case-insensitive).
-    combine : iterable of str, optional
-        Names from :data:`COMBINED_DETAILED_GROUPS` whose codes are reported together (e.g.
-        ``["Gypsy, Roma or Irish Traveller"]`` to match a Census denominator).
-
-    Returns
-    -------
-    Series
-        Labels from :data:`DETAILED_ETHNIC_GROUPS` (object dtype, same index); NaN for blank or
-        unknown codes.
-
-    Examples
-    --------
-    >>> detailed_ethnic_group(["WBRI", "wrom", "WIRT"]).tolist()
-    ['White British', 'Gypsy/Roma', 'Irish Traveller']
-    >>> detailed_ethnic_group(["WROM"], combine=["Gypsy, Roma or Irish Traveller"]).tolist()
-    ['Gypsy, Roma or Irish Traveller']
-    """
-    labels = dict(DETAILED_ETHNIC_GROUPS)
-    for name in combine or ():
-        if name not in COMBINED_DETAILED_GROUPS:
-            raise ParameterError(
-                f"unknown combined group {name!r}; use one of {sorted(COMBINED_DETAILED_GROUPS)}."
-            )
-        for code in COMBINED_DETAILED_GROUPS[name]:
-            labels[code] = name
-    s = codes if isinstance(codes, pd.Series) else pd.Series(list(codes), dtype=object)
-    key = s.astype(object).map(lambda v: str(v).strip().upper() if isinstance(v, str) else v)
-    return key.map(labels).astype(object)
-
-
-def _key_label(key: tuple, detailed: bool, mapping) -> str:
-    """Group label for a tuple of SSDA903 codes (main or detailed)."""
-    if detailed:
-        if len(key) == 1:
-            return DETAILED_ETHNIC_GROUPS[key[0]]
-        for name, codes in COMBINED_DETAILED_GROUPS.items():
-            if set(key) == set(codes):
-                return name
-        raise ReferenceDataError(f"no detailed label for the combined codes {key}.")
-    groups = set(_codes.ethnic_group(list(key), mapping=mapping).tolist())
-    if len(groups) != 1:
-        raise ParameterError(
-            f"the ethnic group mapping puts {', '.join(key)} in different groups ({groups}), but "
-            "this denominator publishes them together. Map them to the same group."
-        )
-    return groups.pop()
-
-
-def _group_order(labels, detailed: bool) -> list:
-    if detailed:
-        order = list(dict.fromkeys(list(DETAILED_ETHNIC_GROUPS.values()) + list(COMBINED_DETAILED_GROUPS)))
-        order.insert(order.index("Irish Traveller"), "Gypsy, Roma or Irish Traveller")
-    else:
-        order = list(_codes.ETHNIC_GROUP_ORDER)
-    rank = {g: i for i, g in enumerate(dict.fromkeys(order))}
-    return sorted(labels, key=lambda g: (g == EXCLUDED_GROUP, rank.get(g, len(rank)), str(g)))
-
-
 def _finish(counts: pd.Series, authority, *, year, source: str, detail: str, detailed: bool) -> pd.DataFrame:
     """Turn {label: count} into the documented frame (excluded row last)."""
     counts = counts.groupby(level=0, sort=False).sum()
@@ -336,68 +170,22 @@ def _finish(counts: pd.Series, authority, *, year, source: str, detail: str, det
     return out
 
 
-def _apply_codes(df: pd.DataFrame, category_col: str, table: dict, *, detailed: bool, mapping, where: str) -> pd.Series:
-    unknown = sorted(set(df[category_col]) - set(table))
-    if unknown:
-        raise ReferenceDataError(
-            f"{where}: ethnic categories {unknown} are not recognised. Check that the file is the "
-            "published table (see `iro-analysis reference`)."
-        )
-    labels = df[category_col].map(
-        lambda c: EXCLUDED_GROUP if table[c] is None else _key_label(table[c], detailed, mapping)
-    )
-    return pd.Series(df["count"].to_numpy(dtype=float), index=labels.to_numpy())
-
-
 # ------------------------------------------------------------------------------------------
 # Readers, one per source
 
 
 def _census2011(authority, *, detailed: bool, mapping) -> pd.DataFrame:
-    path = find_reference_file(_CENSUS2011_FILE)
-    raw = read_dfe_csv(path, numeric=["count"])
-    rows = raw[(raw["utla23cd"] == authority.ons_code) & (raw["age_band"] == "0-17") & (raw["level"] == "minor")]
-    if rows.empty:
-        raise ReferenceDataError(
-            f"file {path}: no Census 2011 ages 0-17 rows for {authority.la_name} ({authority.ons_code})."
-        )
-    counts = _apply_codes(rows, "ethnic_group", _CENSUS2011_CODES, detailed=detailed, mapping=mapping, where=f"file {path}")
+    counts = census2011_counts(authority, detailed=detailed, mapping=mapping)
     return _finish(counts, authority, year=2011, source="census2011_0_17", detail="", detailed=detailed)
 
 
 def _census2021_all_ages(authority, *, detailed: bool, mapping) -> pd.DataFrame:
-    path = find_reference_file(_TS021_FILE)
-    raw = read_dfe_csv(path, numeric=["Observation"])
-    area = raw.columns[0]
-    cat = "Ethnic group (20 categories)"
-    if cat not in raw.columns:
-        raise ReferenceDataError(f"file {path}: column {cat!r} not found (columns: {list(raw.columns)}).")
-    rows = raw[raw[area] == authority.ons_code].rename(columns={"Observation": "count"})
-    if rows.empty:
-        raise ReferenceDataError(f"file {path}: no rows for {authority.la_name} ({authority.ons_code}).")
-    counts = _apply_codes(rows, cat, _CENSUS2021_CODES, detailed=detailed, mapping=mapping, where=f"file {path}")
+    counts = census2021_all_ages_counts(authority, detailed=detailed, mapping=mapping)
     return _finish(counts, authority, year=2021, source="census2021_all_ages", detail="", detailed=detailed)
 
 
 def _school_census(authority, *, year, detailed: bool, mapping) -> pd.DataFrame:
-    path = find_reference_file(_SCHOOL_FILE)
-    raw = read_dfe_csv(path, numeric=["headcount"])
-    la_rows = raw[(raw["geographic_level"] == "Local authority") & (raw["old_la_code"] == authority.la_code)
-                  & (raw["phase_type_grouping"] == "Total") & (raw["ethnicity"] != "Total")]
-    if la_rows.empty:
-        raise ReferenceDataError(
-            f"file {path}: no school census rows for {authority.la_name} (DfE code {authority.la_code})."
-        )
-    # time_period 202122 = January 2022 census; the reporting year ending 31 March 2022.
-    census_years = sorted({int(str(t)[:4]) + 1 for t in la_rows["time_period"]})
-    if year is None:
-        use = census_years[-1]
-    else:
-        earlier = [y for y in census_years if y <= int(year)]
-        use = earlier[-1] if earlier else census_years[0]
-    tp = f"{use - 1}{str(use)[2:]}"
-    rows = la_rows[la_rows["time_period"] == tp].rename(columns={"headcount": "count"})
-    counts = _apply_codes(rows, "ethnicity", _SCHOOL_CODES, detailed=detailed, mapping=mapping, where=f"file {path}")
+    counts, use, census_years = school_census_counts(authority, year=year, detailed=detailed, mapping=mapping)
     out = _finish(counts, authority, year=use, source="school_census", detail="", detailed=detailed)
     out.attrs["available_years"] = census_years
     return out
@@ -427,19 +215,6 @@ def _age_upper(label: str) -> float:
         return float(m.group(1))
     raise ReferenceDataError(f"cannot read the age band {label!r} in the Census 2021 child file.")
 
-
-def _main_from_label(label: str, mapping) -> str:
-    text = str(label).strip()
-    if text in _CENSUS2021_CODES:
-        key = _CENSUS2021_CODES[text]
-        return EXCLUDED_GROUP if key is None else _key_label(key, False, mapping)
-    low = text.lower()
-    if _is_excluded_label(text):
-        return EXCLUDED_GROUP
-    for prefix, group in _CENSUS2021_MAIN_PREFIXES.items():
-        if low.startswith(prefix):
-            return group
-    raise ReferenceDataError(f"ethnic group {label!r} in the Census 2021 child file is not recognised.")
 
 
 def _read_table(source) -> pd.DataFrame:
@@ -720,6 +495,7 @@ def ethnicity_populations(
     frames, used, unavailable = [], [], {}
     for s in sources:
         try:
+            la = resolve_authority(la)  # once: an Authority is passed on unchanged
             frames.append(ethnicity_population(la, source=s, year=year, detailed=detailed, mapping=mapping,
                                                user_table=user_table))
             used.append(s)

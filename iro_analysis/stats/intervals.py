@@ -8,6 +8,8 @@ numpy arrays otherwise) and gives NaN where the interval is undefined (for examp
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy import optimize, special, stats
 
@@ -222,14 +224,48 @@ def jeffreys_interval(x, n, *, confidence: float = 0.95):
     return _proportion_limits(x, n, confidence, limits)
 
 
+def _binomial_tails(k: int, m: int):
+    """P(X = k), P(X < k) and P(X > k) for X ~ Bin(m, p), as functions of p in (0, 1).
+
+    The values of ``scipy.stats.binom.pmf(k, m, p)``, ``.cdf(k - 1, m, p)`` and ``.sf(k, m, p)``
+    (the distribution's own ``_pmf``, ``_cdf`` and ``_sf``, clipped to [0, 1] and 0 outside
+    the support, as the public methods give them) without the public methods' checking and
+    broadcasting of their arguments, which was most of the time of a root search: here k and m
+    are whole numbers with 0 <= k <= m and p is a probability.
+    """
+    binom = stats.binom
+
+    def unit(v):  # as np.clip(v, 0, 1) in the public methods
+        return min(max(v, 0.0), 1.0)
+
+    def pmf(p):
+        return unit(binom._pmf(k, m, p))
+
+    def below(p):
+        return 0.0 if k == 0 else unit(binom._cdf(k - 1, m, p))
+
+    def above(p):
+        return 0.0 if k == m else unit(binom._sf(k, m, p))
+
+    return pmf, below, above
+
+
+@functools.lru_cache(maxsize=4096)
 def _midp_binomial_limits(k: int, m: int, alpha: float) -> tuple[float, float]:
-    """Mid-p limits for a binomial probability given k of m (k, m integers, m > 0)."""
+    """Mid-p limits for a binomial probability given k of m (k, m integers, m > 0).
+
+    Kept per (k, m, alpha): each limit is a root search over many scipy calls, and the relative rate
+    index asks for the same counts under every denominator of a report (its limits do not depend
+    on the populations).
+    """
+
+    pmf, below, above = _binomial_tails(k, m)
 
     def upper_tail(p):  # P(X > k) + P(X = k)/2 - alpha/2, increasing in p
-        return stats.binom.sf(k, m, p) + 0.5 * stats.binom.pmf(k, m, p) - alpha / 2.0
+        return above(p) + 0.5 * pmf(p) - alpha / 2.0
 
     def lower_tail(p):  # P(X < k) + P(X = k)/2 - alpha/2, decreasing in p
-        return stats.binom.cdf(k - 1, m, p) + 0.5 * stats.binom.pmf(k, m, p) - alpha / 2.0
+        return below(p) + 0.5 * pmf(p) - alpha / 2.0
 
     eps = 1e-300
     lo = 0.0 if k == 0 else optimize.brentq(upper_tail, eps, 1.0 - 1e-16, xtol=1e-300, rtol=1e-14, maxiter=500)

@@ -8,6 +8,7 @@ a fixed seed when not).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -137,14 +138,17 @@ def rate_ratio_test(a, n1, c, n0, *, method: str = "midp", ratio: float = 1.0):
         raise ParameterError("counts and populations must not be negative.")
     out = np.full(a.shape, np.nan)
     ok = np.isfinite(a) & np.isfinite(c) & np.isfinite(n1) & np.isfinite(n0) & (n1 > 0) & (n0 > 0) & ((a + c) > 0)
-    for idx in zip(*np.nonzero(ok)):
-        k, m = int(a[idx]), int(a[idx] + c[idx])
-        pi0 = ratio * n1[idx] / (ratio * n1[idx] + n0[idx])
+    if np.any(ok):  # every group at once: scipy works element by element, as one call per group did
+        k = np.trunc(a[ok]).astype(np.int64)
+        m = np.trunc(a[ok] + c[ok]).astype(np.int64)
+        pi0 = ratio * n1[ok] / (ratio * n1[ok] + n0[ok])
         pk = stats.binom.pmf(k, m, pi0)
         half = 0.5 if method == "midp" else 1.0
         lower = stats.binom.cdf(k - 1, m, pi0) + half * pk
         upper = stats.binom.sf(k, m, pi0) + half * pk
-        out[idx] = min(1.0, 2.0 * min(lower, upper))
+        # min(1, 2 min(lower, upper)) as Python's min reads it (the first unless the second is smaller)
+        two_sided = 2.0 * np.where(upper < lower, upper, lower)
+        out[ok] = np.where(two_sided < 1.0, two_sided, 1.0)
     return float(out[0]) if scalar else out
 
 
@@ -327,6 +331,22 @@ def _compositions(n: int, k: int) -> np.ndarray:
     return np.column_stack([parts, n - sums])
 
 
+@functools.lru_cache(maxsize=512)
+def _kept_compositions(n: int, k: int) -> np.ndarray:
+    out = _compositions(n, k)
+    out.setflags(write=False)  # shared by every later call
+    return out
+
+
+def _side_compositions(n: int, k: int) -> np.ndarray:
+    """:func:`_compositions` for one half of the categories, kept when small.
+
+    Every report's test lists the outcomes of 2 and 3 groups for each total up to its number
+    of children, so the small lists are kept for the process (at most a few MB).
+    """
+    return _kept_compositions(n, k) if k <= 3 and _n_compositions(n, k) <= 6000 else _compositions(n, k)
+
+
 def _category_terms(n: int, expected: np.ndarray, log_prob: np.ndarray, lgam: np.ndarray):
     r"""Per category g and count y = 0..n: the X² term and the log-probability term.
 
@@ -359,7 +379,7 @@ def _split_enumeration_p_value(n: int, expected: np.ndarray, log_prob: np.ndarra
     x2_terms, lp_terms = _category_terms(n, expected, log_prob, lgam)
 
     def side(categories, total):
-        counts = _compositions(total, categories.size)
+        counts = _side_compositions(total, categories.size)
         return (x2_terms[categories[None, :], counts].sum(axis=1),
                 lp_terms[categories[None, :], counts].sum(axis=1))
 
