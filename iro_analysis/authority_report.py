@@ -551,14 +551,15 @@ def _ethnicity_comparisons(report: AuthorityReport, cic: pd.DataFrame, included:
                   decimals={c: 2 for c in wide.columns[1:]},
                   caption="Representation ratio with each published population")
 
-    mix = dp.ethnicity_mix_benchmark(p.la_code)
-    mix_year = int(min(p.year, mix["year"].max()))
-    latest = mix[mix["year"] == mix_year][["ethnic_group", "la_share", "sn_mean_share", "region_share", "england_share"]]
-    latest = latest.assign(**{c: 100 * latest[c] for c in ["la_share", "sn_mean_share", "region_share", "england_share"]})
-    pub.add_table("Ethnicity mix compared", latest, labels=["ethnic_group"],
-                  public=["la_share", "sn_mean_share", "region_share", "england_share"],
-                  caption=f"% of children in care by ethnic group, 31 March {mix_year}: this authority, statistical "
-                          "neighbours, region, England (DfE published; includes UASC)")
+    try:
+        mix = dp.ethnicity_mix_benchmark(p.la_code)
+    except ParameterError:  # an authority the DfE's latest tables no longer list (abolished since)
+        report.facts["ethnicity_mix_note"] = pub.text(
+            "The DfE's published tables have no ethnic mix of children in care for {la}, so it is not compared "
+            "here.", la=p.la_name)
+        mix = None
+    if mix is not None:
+        _ethnicity_mix_table(pub, p, mix)
 
     def ratio_rows():
         numeric = pub.numeric("Ethnicity ratios")
@@ -568,6 +569,17 @@ def _ethnicity_comparisons(report: AuthorityReport, cic: pd.DataFrame, included:
     report.charts["ethnicity_ratios"] = (
         lambda: plots.disproportionality.ratio_plot(ratio_rows(), suppress_below=pub.threshold),
         lambda: plots.disproportionality.ratio_plot_alt_text(ratio_rows(), suppress_below=pub.threshold))
+
+
+def _ethnicity_mix_table(pub, p, mix: pd.DataFrame) -> None:
+    """The DfE's published ethnic mix: this authority, its neighbours, region and England."""
+    mix_year = int(min(p.year, mix["year"].max()))
+    latest = mix[mix["year"] == mix_year][["ethnic_group", "la_share", "sn_mean_share", "region_share", "england_share"]]
+    latest = latest.assign(**{c: 100 * latest[c] for c in ["la_share", "sn_mean_share", "region_share", "england_share"]})
+    pub.add_table("Ethnicity mix compared", latest, labels=["ethnic_group"],
+                  public=["la_share", "sn_mean_share", "region_share", "england_share"],
+                  caption=f"% of children in care by ethnic group, 31 March {mix_year}: this authority, statistical "
+                          "neighbours, region, England (DfE published; includes UASC)")
 
 
 def _benchmark_section(report: AuthorityReport, data, model: str) -> None:

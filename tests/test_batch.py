@@ -118,3 +118,17 @@ def test_every_shareable_file_passes_the_full_scan(batch_run, synthetic_wokingha
         folder = output_root / "2023" / code
         assert {p.name for p in folder.iterdir() if p.is_file()} >= {"report.html", "tables.xlsx", "report.ipynb"}
         assert scan_shareable_folder(folder, _identifiers(source)) == []
+
+
+def test_an_abolished_authoritys_last_year_gets_its_report(tmp_path):
+    # Cumbria (909) ran children's services to 31 March 2023. The census has it only as the two
+    # areas that replaced it, and the DfE's latest tables no longer list its ethnic mix: the report
+    # adds up the two areas (and says so) and leaves out the mix comparison with a sentence.
+    from iro_analysis.synthetic import write_synthetic_returns
+
+    source = write_synthetic_returns("909", 2023, years=1, out=tmp_path / "909", seed=909)
+    record = run_report("909", 2023, data_dir=source, output_root=tmp_path / "out")
+    assert record.status == "ok", record.message
+    html = (tmp_path / "out" / "2023" / "909" / "report.html").read_text()
+    assert "these are the counts of Cumberland and Westmorland and Furness added together" in html
+    assert "published tables have no ethnic mix of children in care for Cumbria" in html

@@ -188,3 +188,20 @@ def test_group_labels_follow_each_mapping_looked_up_in_any_order():
     assert asian() == default
     with pytest.raises(ParameterError, match="WIRT, WROM"):
         ethnicity_population("872", source="census2011_0_17", mapping={"WIRT": "Other"})
+
+
+@pytest.mark.parametrize("old, new", [("909", ("942", "943")), ("928", ("940", "941"))])
+@pytest.mark.parametrize("source", ["census2011_0_17", "census2021_all_ages"])
+def test_an_abolished_authority_is_the_sum_of_the_areas_that_replaced_it(old, new, source):
+    # Cumbria (909) became Cumberland and Westmorland and Furness on 1 April 2023, Northamptonshire
+    # (928) North and West Northamptonshire on 1 April 2021: the census tables are published on
+    # the new areas only, and each pair covers exactly the old county.
+    whole = ethnicity_population(old, source=source)
+    parts = [ethnicity_population(code, source=source).set_index("ethnic_group")["count"] for code in new]
+    assert whole.set_index("ethnic_group")["count"].to_dict() == (parts[0] + parts[1]).to_dict()
+    assert whole["la_code"].iloc[0] == old and whole["count"].sum() > 0
+    names = " and ".join(ethnicity_population(code, source=source)["la_name"].iloc[0] for code in new)
+    assert f"the counts of {names} added together" in whole.attrs["caveat"]
+    assert (whole["caveat"] == whole.attrs["caveat"]).all()
+    # an authority with its own rows says nothing of the kind
+    assert "added together" not in ethnicity_population(new[0], source=source).attrs["caveat"]

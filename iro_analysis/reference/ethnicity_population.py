@@ -176,12 +176,26 @@ def _finish(counts: pd.Series, authority, *, year, source: str, detail: str, det
 
 def _census2011(authority, *, detailed: bool, mapping) -> pd.DataFrame:
     counts = census2011_counts(authority, detailed=detailed, mapping=mapping)
-    return _finish(counts, authority, year=2011, source="census2011_0_17", detail="", detailed=detailed)
+    out = _finish(counts, authority, year=2011, source="census2011_0_17", detail="", detailed=detailed)
+    return _say_replaced(out, counts.attrs["replaced_by"])
 
 
 def _census2021_all_ages(authority, *, detailed: bool, mapping) -> pd.DataFrame:
     counts = census2021_all_ages_counts(authority, detailed=detailed, mapping=mapping)
-    return _finish(counts, authority, year=2021, source="census2021_all_ages", detail="", detailed=detailed)
+    out = _finish(counts, authority, year=2021, source="census2021_all_ages", detail="", detailed=detailed)
+    return _say_replaced(out, counts.attrs["replaced_by"])
+
+
+def _say_replaced(out: pd.DataFrame, parts) -> pd.DataFrame:
+    """The caveat of a population added up from the areas that replaced an abolished authority."""
+    if not parts:
+        return out
+    names = " and ".join(resolve_authority(code).la_name for code in parts)
+    caveat = (f"{out.attrs['caveat']} The census is published for the areas that replaced {out['la_name'].iloc[0]}: "
+              f"these are the counts of {names} added together (the same ground).")
+    out["caveat"] = caveat
+    out.attrs["caveat"] = caveat
+    return out
 
 
 def _school_census(authority, *, year, detailed: bool, mapping) -> pd.DataFrame:

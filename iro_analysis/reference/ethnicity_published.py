@@ -24,6 +24,13 @@ TS021_FILE = "census2021_ts021_ethnic_group_all_ages_la.csv"
 
 _TS021_CATEGORY = "Ethnic group (20 categories)"
 
+#: Authorities abolished in a reorganisation -> the areas that replaced them, which together cover
+#: exactly the same ground: the Cumbria (Structural Changes) Order 2022 (Cumberland, Westmorland
+#: and Furness from 1 April 2023) and the Northamptonshire (Structural Changes) Order 2020 (North
+#: and West Northamptonshire from 1 April 2021). Census tables published on the new areas give the
+#: old authority's population as their sum; its reports for years before the change need it.
+REPLACED_BY = {"E10000006": ("E06000063", "E06000064"), "E10000021": ("E06000061", "E06000062")}
+
 
 def _by_area(area: pd.Series, *columns: pd.Series) -> dict:
     """{area code: (column arrays of its rows, in file order)}. Shared by every report: read only."""
@@ -56,8 +63,33 @@ def _school_rows(path: str) -> dict:
     return _by_area(rows["old_la_code"], rows["time_period"], rows["ethnicity"], rows["headcount"])
 
 
+def _area_rows(rows: dict, ons_code: str) -> tuple[tuple | None, tuple[str, ...]]:
+    """An area's rows, or the rows of the areas that replaced it one after the other (see
+    :data:`REPLACED_BY`), with the codes of those areas; ``(None, ())`` when there are neither."""
+    if ons_code in rows:
+        return rows[ons_code], ()
+    parts = REPLACED_BY.get(ons_code, ())
+    if not parts or any(part not in rows for part in parts):
+        return None, ()
+    columns = zip(*(rows[part] for part in parts))
+    return tuple(np.concatenate(column) for column in columns), parts
+
+
+def _counts(rows: dict, authority, table: dict, *, detailed: bool, mapping, where: str, missing: str) -> pd.Series:
+    found, parts = _area_rows(rows, authority.ons_code)
+    if found is None:
+        raise ReferenceDataError(f"{where}: {missing} for {authority.la_name} ({authority.ons_code}).")
+    categories, counts = found
+    labelled = _apply_codes(categories, counts, table, detailed=detailed, mapping=mapping, where=where)
+    labelled.attrs["replaced_by"] = parts  # the labels repeat per area; the caller adds them up
+    return labelled
+
+
 def census2011_counts(authority, *, detailed: bool, mapping) -> pd.Series:
     """Census 2011 children aged 0-17 of one authority by group (index: group label, rows as published).
+
+    An authority abolished since (:data:`REPLACED_BY`) gets the rows of the areas that replaced
+    it, listed in ``attrs["replaced_by"]`` (empty otherwise).
 
     Raises
     ------
@@ -65,23 +97,15 @@ def census2011_counts(authority, *, detailed: bool, mapping) -> pd.Series:
         If the file is missing or unreadable, or has no rows for the authority.
     """
     path = find_reference_file(CENSUS2011_FILE)
-    found = _census2011_rows(str(path)).get(authority.ons_code)
-    if found is None:
-        raise ReferenceDataError(
-            f"file {path}: no Census 2011 ages 0-17 rows for {authority.la_name} ({authority.ons_code})."
-        )
-    categories, counts = found
-    return _apply_codes(categories, counts, _CENSUS2011_CODES, detailed=detailed, mapping=mapping, where=f"file {path}")
+    return _counts(_census2011_rows(str(path)), authority, _CENSUS2011_CODES, detailed=detailed, mapping=mapping,
+                   where=f"file {path}", missing="no Census 2011 ages 0-17 rows")
 
 
 def census2021_all_ages_counts(authority, *, detailed: bool, mapping) -> pd.Series:
     """Census 2021 residents of all ages of one authority by group (as :func:`census2011_counts`)."""
     path = find_reference_file(TS021_FILE)
-    found = _ts021_rows(str(path)).get(authority.ons_code)
-    if found is None:
-        raise ReferenceDataError(f"file {path}: no rows for {authority.la_name} ({authority.ons_code}).")
-    categories, counts = found
-    return _apply_codes(categories, counts, _CENSUS2021_CODES, detailed=detailed, mapping=mapping, where=f"file {path}")
+    return _counts(_ts021_rows(str(path)), authority, _CENSUS2021_CODES, detailed=detailed, mapping=mapping,
+                   where=f"file {path}", missing="no rows")
 
 
 def school_census_counts(authority, *, year, detailed: bool, mapping) -> tuple[pd.Series, int, list[int]]:
