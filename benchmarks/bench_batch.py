@@ -81,11 +81,15 @@ def _batch(codes, returns: Path, out: Path, year: int, jobs: int) -> dict:
     """Run the batch in a fresh process (so its imports count) and return its measurements."""
     args = [sys.executable, __file__, "--child", "--year", str(year), "--jobs", str(jobs),
             "--returns", str(returns), "--out", str(out), "--codes", *codes]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = subprocess.run(args, check=True, capture_output=True, text=True)
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     measured = json.loads(result.stdout.strip().splitlines()[-1])
     measured["wall"] = wall
+    # CPU of the batch process and every kernel it started and waited for (what 2 cores must supply)
+    measured["cpu"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     return measured
 
 
@@ -183,6 +187,8 @@ def main() -> None:
     full = _batch(codes, returns, args.work / "batch_all", args.year, args.jobs)
     print(f"all {len(codes)} authorities: batch {full['wall']:.1f} s ({full['wall'] / len(codes):.2f} s per report), "
           f"statuses {full['statuses']}")
+    print(f"CPU, all processes: {same['cpu']:.1f} s for {len(few)} authorities, {full['cpu']:.1f} s for {len(codes)} "
+          f"({full['cpu'] / len(codes):.2f} s per report)")
     if len(codes) < 153 and len(codes) > len(few):
         per_report = (full["wall"] - same["wall"]) / (len(codes) - len(few))
         fixed = full["wall"] - per_report * len(codes)
