@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import os
 import re
@@ -85,6 +86,7 @@ def _write_workbook(sheets: dict[str, pd.DataFrame], path, *, cover: list[str] |
     from openpyxl.styles import Font
 
     workbook = Workbook()
+    bold = Font(bold=True)  # one style object for every heading: openpyxl stores each style once anyway
     first = workbook.active
     if cover:
         first.title = "About"
@@ -104,9 +106,10 @@ def _write_workbook(sheets: dict[str, pd.DataFrame], path, *, cover: list[str] |
         sheet = workbook.create_sheet(title)
         for column, heading in enumerate(table.columns, start=1):
             cell = sheet.cell(row=1, column=column, value=safe_cell_text(str(heading)))
-            cell.data_type, cell.font = "s", Font(bold=True)
-        for row, values in enumerate(table.itertuples(index=False), start=2):
-            for column, value in enumerate(values, start=1):
+            cell.data_type, cell.font = "s", bold
+        # column by column, each value as iterating its column gives it (as itertuples gives it)
+        for column, (_, values) in enumerate(table.items(), start=1):
+            for row, value in enumerate(values, start=2):
                 if value is None or (isinstance(value, float) and np.isnan(value)):
                     continue
                 if isinstance(value, (np.integer, np.floating)):
@@ -116,9 +119,42 @@ def _write_workbook(sheets: dict[str, pd.DataFrame], path, *, cover: list[str] |
                 else:
                     cell = sheet.cell(row=row, column=column, value=safe_cell_text(str(value)))
                     cell.data_type = "s"
+    return atomic_write_bytes(path, _workbook_bytes(workbook))
+
+
+def _workbook_bytes(workbook) -> bytes:
+    """The ``.xlsx`` file of an openpyxl workbook, each worksheet's XML written in memory.
+
+    ``Workbook.save`` writes every worksheet to a temporary file, adds it to the archive and
+    deletes it: about 40 files per report, more than a third of the time of saving. This is the
+    same writer (the same XML, the same archive members) with each worksheet kept in memory; an
+    openpyxl whose writer has a different shape is saved the ordinary way.
+    """
     buffer = io.BytesIO()
-    workbook.save(buffer)
-    return atomic_write_bytes(path, buffer.getvalue())
+    try:
+        from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+        from openpyxl.worksheet._writer import WorksheetWriter
+        from openpyxl.writer.excel import ExcelWriter
+    except ImportError:  # pragma: no cover - a future openpyxl
+        workbook.save(buffer)
+        return buffer.getvalue()
+
+    class InMemoryWriter(ExcelWriter):
+        def write_worksheet(self, ws):  # ExcelWriter.write_worksheet, without the temporary file
+            ws._drawing = SpreadsheetDrawing()
+            ws._drawing.charts = ws._charts
+            ws._drawing.images = ws._images
+            writer = WorksheetWriter(ws, out=io.BytesIO())
+            writer.write()
+            ws._rels = writer._rels
+            self._archive.writestr(ws.path[1:], writer.read())
+            self.manifest.append(ws)
+
+    # what openpyxl.writer.excel.save_workbook does, with the writer above
+    archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    workbook.properties.modified = datetime.datetime.now(tz=datetime.timezone.utc).replace(tzinfo=None)
+    InMemoryWriter(workbook, archive).save()
+    return buffer.getvalue()
 
 
 def write_publication_excel(publication, path, *, column_label=str, title: str = "", notes=()) -> Path:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .disclosure import SUPPRESSED, IdentifierGuard, escape_markdown
-from .disclosure_audit import Cell, CellSystem, protect, required_width
+from .disclosure_audit import Cell, CellSystem, close, protect, required_width
 from .errors import DisclosureError, ParameterError
 
 __all__ = [
@@ -84,9 +84,54 @@ class PublishedTable:
     keys: dict[tuple[int, str], str] = field(default_factory=dict)
     total_row: int | None = None
     note: str = ""
+    _row_labels: list[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def row_label(self, position: int) -> str:
-        return " / ".join(str(self.frame.iloc[position][c]) for c in self.labels)
+        return self.row_labels()[position]
+
+    def row_labels(self) -> list[str]:
+        """Every row's label (its label columns joined by " / "), worked out once: the frame is fixed."""
+        if self._row_labels is None:
+            self._row_labels = _row_labels(self.frame, self.labels)
+        return self._row_labels
+
+
+def _row_labels(frame: pd.DataFrame, labels: list[str]) -> list[str]:
+    """``" / ".join(str(frame.iloc[p][c]) for c in labels)`` for every row ``p``, column by column.
+
+    A row read with ``iloc`` holds each value as its own column's scalar when the frame's columns
+    have different kinds (the row is of object dtype), which ``Series.tolist`` gives too; a frame
+    of numbers only is read row by row, since its rows are cast to one dtype (a year becomes 2023.0).
+    """
+    if not labels or len(frame) == 0:
+        return [""] * len(frame)
+    if frame.iloc[0].dtype != object:
+        return [" / ".join(str(frame.iloc[p][c]) for c in labels) for p in range(len(frame))]
+    columns = [[str(v) for v in frame[c].tolist()] for c in labels]
+    return [" / ".join(parts) for parts in zip(*columns)]
+
+
+def _whole_counts(column: pd.Series) -> np.ndarray | None:
+    """The column as floats, or None unless every value is a whole number from 0 up.
+
+    Whole as :func:`numpy.allclose` has it (``|x - round(x)| <= 1e-8 + 1e-5 |round(x)|``), written
+    out on the array: the same test without the cost of the general call, once per count column.
+    """
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iuf":  # numbers already
+        numbers = column.to_numpy(dtype=float)
+        if np.isnan(numbers).any():
+            return None
+    else:
+        values = pd.to_numeric(column, errors="coerce")
+        if values.isna().any():
+            return None
+        numbers = values.to_numpy(dtype=float)
+    rounded = np.round(numbers)
+    with np.errstate(invalid="ignore"):  # inf - inf: infinite values are equal to themselves
+        whole = (np.abs(numbers - rounded) <= 1e-8 + 1e-5 * np.abs(rounded)) | (numbers == rounded)
+    if (numbers < 0).any() or not whole.all():
+        return None
+    return numbers
 
 
 class Publication:
@@ -123,6 +168,7 @@ class Publication:
         self.hidden: set[str] = set()
         self.audit_table: pd.DataFrame | None = None
         self._final = False
+        self._masks: dict[str, dict[str, np.ndarray]] = {}  # table -> column -> hidden, once final
 
     # --- building ------------------------------------------------------------------------------
 
@@ -206,10 +252,10 @@ class Publication:
         if missing:
             raise ParameterError(f"table {name!r} has no columns {missing}.")
         for column in counts:
-            values = pd.to_numeric(table[column], errors="coerce")
-            if values.isna().any() or (values < 0).any() or not np.allclose(values, values.round()):
+            values = _whole_counts(table[column])
+            if values is None:
                 raise ParameterError(f"table {name!r}: column {column!r} must hold whole, non-negative counts.")
-            table[column] = values.astype(float)
+            table[column] = values
         if add_total:
             total = {c: (table[c].sum() if c in counts else np.nan) for c in table.columns}
             for c in labels:
@@ -217,20 +263,26 @@ class Publication:
             table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
         published = PublishedTable(name, caption, table, list(labels), counts, derived, public,
                                    dict(decimals or {}), note=note)
-        is_total_row = table[labels[0]].astype(str).eq(total_label) if labels else pd.Series(False, index=table.index)
-        if is_total_row.any():
-            published.total_row = int(np.flatnonzero(is_total_row)[-1])
-        for position in range(len(table)):
-            label = published.row_label(position)
+        if labels:  # the last row labelled total_label (as text) is the total row
+            first = table[labels[0]]
+            if first.dtype == object or isinstance(first.dtype, pd.StringDtype):  # text: compared as it is
+                is_total_row = [str(v) == total_label for v in first.tolist()]
+            else:
+                is_total_row = first.astype(str).eq(total_label).tolist()
+            if any(is_total_row):
+                published.total_row = int(np.flatnonzero(is_total_row)[-1])
+        values = {column: table[column].tolist() for column in counts}  # floats, as table.at gives them
+        for position, label in enumerate(published.row_labels()):
             for column in counts:
+                value = float(values[column][position])
                 chosen = key(label, column) if key else None
                 existing = self.system.cells.get(chosen) if chosen else None
-                if existing is not None and not np.isclose(existing.value, float(table.at[position, column])):
+                if existing is not None and not close(existing.value, value):
                     chosen = None  # not the same figure after all (definitions differ): no link to use
                 cell_key = chosen or f"{name}|{label}|{column}"
                 where = f"table '{name}', row '{label}', column '{column}'"
                 is_total = position == published.total_row or column == total_column
-                self.system.add_cell(Cell(cell_key, float(table.at[position, column]), True, is_total, where, cost))
+                self.system.add_cell(Cell(cell_key, value, True, is_total, where, cost))
                 published.keys[(position, column)] = cell_key
         # margins: a total row adds up its column; a total column adds up its row
         if published.total_row is not None:
@@ -268,7 +320,7 @@ class Publication:
         """
         if only_if_holds:
             lhs = sum(c * self.system.cells[k].value for k, c in terms.items() if k in self.system.cells)
-            if any(k not in self.system.cells for k in terms) or not np.isclose(lhs, constant):
+            if any(k not in self.system.cells for k in terms) or not close(lhs, constant):
                 return False
         return self.system.add_relation(terms, constant, source=source) is not None
 
@@ -325,28 +377,41 @@ class Publication:
 
     def hidden_mask(self, name: str) -> pd.DataFrame:
         """Boolean frame: True where a count or derived value of the table is hidden."""
-        self._require_final()
+        masks = self._column_masks(name)
         table = self.tables[name]
-        mask = pd.DataFrame(False, index=table.frame.index, columns=table.frame.columns)
-        for (position, column), key in table.keys.items():
-            mask.at[position, column] = key in self.hidden
-        for column, sources in table.derived.items():
-            for position in range(len(table.frame)):
-                mask.at[position, column] = any(self._cell_hidden(table, position, s) for s in sources)
-        return mask
+        return pd.DataFrame(masks, index=table.frame.index, columns=table.frame.columns)  # copies the arrays
+
+    def _column_masks(self, name: str) -> dict[str, np.ndarray]:
+        """:meth:`hidden_mask` as one boolean array per column, worked out once (final means fixed).
+
+        The arrays are shared between calls: read them, never change them.
+        """
+        self._require_final()
+        masks = self._masks.get(name)
+        if masks is None:
+            table = self.tables[name]
+            rows = len(table.frame)
+            masks = {column: np.zeros(rows, dtype=bool) for column in table.frame.columns}
+            for (position, column), key in table.keys.items():
+                masks[column][position] = key in self.hidden
+            for column, sources in table.derived.items():
+                masks[column] = np.array([any(self._cell_hidden(table, position, s) for s in sources)
+                                          for position in range(rows)], dtype=bool)
+            self._masks[name] = masks
+        return masks
 
     # --- reading published values --------------------------------------------------------------
 
     def numeric(self, name: str) -> pd.DataFrame:
         """The table with hidden counts and derived values as NaN: what charts draw from."""
         table = self.tables[name]
-        mask = self.hidden_mask(name)
+        masks = self._column_masks(name)
         out = table.frame.copy()
         for column in table.counts + list(table.derived):
             if pd.api.types.is_numeric_dtype(out[column]):
-                out[column] = out[column].astype(float).where(~mask[column], np.nan)
+                out[column] = out[column].astype(float).where(~masks[column], np.nan)
             else:  # text derived from counts (a verdict, an interval): None where hidden
-                out[column] = out[column].astype(object).where(~mask[column], None)
+                out[column] = out[column].astype(object).where(~masks[column], None)
         return out
 
     @staticmethod
@@ -367,13 +432,18 @@ class Publication:
 
     def published(self, name: str) -> pd.DataFrame:
         """The table as text, "c" where hidden: what readers see."""
-        table = self.tables[name]
-        mask = self.hidden_mask(name)
-        out = pd.DataFrame(index=table.frame.index)
-        for column in table.frame.columns:
-            values = [self._format(table, column, v, i) for i, v in enumerate(table.frame[column])]
-            out[column] = [SUPPRESSED if mask.at[i, column] else v for i, v in enumerate(values)]
+        out = pd.DataFrame(index=self.tables[name].frame.index)
+        for column, texts in self._texts(name).items():
+            out[column] = texts
         return out
+
+    def _texts(self, name: str) -> dict[str, list[str]]:
+        """:meth:`published` as one list of strings per column (no frame: :meth:`html` reads these)."""
+        table = self.tables[name]
+        masks = self._column_masks(name)
+        return {column: [SUPPRESSED if hidden else self._format(table, column, value, position)
+                         for position, (value, hidden) in enumerate(zip(table.frame[column], masks[column]))]
+                for column in table.frame.columns}
 
     def value(self, key: str) -> float | None:
         """A published count, or None when it is hidden."""
@@ -412,41 +482,44 @@ class Publication:
     def html(self, name: str, *, column_label: Callable[[str], str] = str) -> str:
         """The table as escaped HTML (caption, header, body; totals in bold)."""
         table = self.tables[name]
-        shown = self.published(name)
-        head = "".join(f'<th scope="col">{html.escape(str(column_label(c)))}</th>' for c in shown.columns)
-        rows = []
+        texts = self._texts(name)
+        head = "".join(f'<th scope="col">{html.escape(str(column_label(c)))}</th>' for c in texts)
         numeric_columns = set(table.counts) | set(table.derived) | {
             c for c in table.public if pd.api.types.is_numeric_dtype(table.frame[c])}
-        for position, row in shown.iterrows():
-            cells = []
-            for column in shown.columns:
-                text = html.escape(row[column])
-                align = ' class="num"' if column in numeric_columns else ""
-                tag = "th" if column == table.labels[0] else "td"
-                scope = ' scope="row"' if tag == "th" else ""
-                cells.append(f"<{tag}{scope}{align}>{text}</{tag}>")
+        rows = len(table.frame)
+        columns = []  # per column: the opening tag, the escaped texts, the closing tag
+        for column, values in texts.items():
+            align = ' class="num"' if column in numeric_columns else ""
+            tag = "th" if rows and column == table.labels[0] else "td"
+            scope = ' scope="row"' if tag == "th" else ""
+            columns.append((f"<{tag}{scope}{align}>", [html.escape(v) for v in values], f"</{tag}>"))
+        body = []
+        for position in range(rows):
+            cells = "".join(f"{start}{values[position]}{end}" for start, values, end in columns)
             klass = ' class="total"' if position == table.total_row else ""
-            rows.append(f"<tr{klass}>{''.join(cells)}</tr>")
+            body.append(f"<tr{klass}>{cells}</tr>")
         caption = f"<caption>{html.escape(table.caption)}</caption>" if table.caption else ""
         note = f'<p class="iro-note">{html.escape(table.note)}</p>' if table.note else ""
         return (f'<table class="iro-table">{caption}<thead><tr>{head}</tr></thead>'
-                f"<tbody>{''.join(rows)}</tbody></table>{note}")
+                f"<tbody>{''.join(body)}</tbody></table>{note}")
 
     def excel_sheets(self, *, column_label: Callable[[str], str] = str) -> dict[str, pd.DataFrame]:
         """Sheet name to table: numbers as numbers, "c" where hidden, labels as text."""
         sheets = {}
         for name, table in self.tables.items():
-            mask = self.hidden_mask(name)
+            masks = self._column_masks(name)
             out = table.frame.copy().astype(object)
             for column in table.counts + list(table.derived):
-                for position in range(len(out)):
-                    value = out.at[position, column]
-                    if mask.at[position, column]:
-                        out.at[position, column] = SUPPRESSED
+                cells = []
+                for position, (value, hidden) in enumerate(zip(out[column].tolist(), masks[column])):
+                    if hidden:
+                        value = SUPPRESSED
                     elif column in table.counts:
-                        out.at[position, column] = int(round(float(value)))
+                        value = int(round(float(value)))
                     elif isinstance(value, (float, np.floating)):
-                        out.at[position, column] = round(float(value), self._places(table, column, position))
+                        value = round(float(value), self._places(table, column, position))
+                    cells.append(value)
+                out[column] = pd.Series(cells, index=out.index, dtype=object)  # no dtype guessed from the values
             sheets[name] = out.rename(columns=column_label)
         return sheets
 
