@@ -57,7 +57,10 @@ class ReportKernelManager(AsyncKernelManager):
     async def start_kernel(self, **kwargs):
         # The kernel's own log only says harmless things at shutdown ("KeyboardInterrupt caught in
         # kernel."), once per report; cell errors reach the runner through messages, not this log.
-        kwargs["extra_arguments"] = [*kwargs.get("extra_arguments", []), "--IPKernelApp.log_level=CRITICAL"]
+        # No input history: nobody recalls a report's cells, and writing each one to IPython's
+        # SQLite file took a few per cent of a report (and kept the authorities' data paths there).
+        kwargs["extra_arguments"] = [*kwargs.get("extra_arguments", []), "--IPKernelApp.log_level=CRITICAL",
+                                     "--HistoryManager.enabled=False"]
         await super().start_kernel(**kwargs)
         token = self._iro_token or ""
         with _LOCK:

@@ -107,6 +107,7 @@ seen = {
     "reference_dir": os.environ.get("IRO_REFERENCE_DIR"),
     "cwd": os.getcwd(),
     "execution_count": get_ipython().execution_count,
+    "history": get_ipython().history_manager.enabled,
 }
 (params.restricted_dir / "seen.json").write_text(json.dumps(seen))
 secret_from_last_report = la

@@ -39,6 +39,17 @@ def test_one_kernel_serves_every_authority_and_nothing_carries_over(tmp_path, re
     assert warm._POOLS == {}  # the batch stopped its kernels
 
 
+def test_report_kernels_keep_no_input_history(tmp_path, returns, leaky_notebook):
+    # warm and one-off (papermill) kernels alike: no cell is written to IPython's history file
+    run_batch(2023, ["857"], data_root=returns, output_root=tmp_path / "warm", jobs=1, notebook=leaky_notebook)
+    assert _seen(tmp_path / "warm", "857")["history"] is False
+    from iro_analysis.batch import run_report
+
+    record = run_report("872", 2023, data_dir=returns / "872", output_root=tmp_path / "cold", notebook=leaky_notebook)
+    assert record.status == "ok", record.message
+    assert _seen(tmp_path / "cold", "872")["history"] is False
+
+
 def test_the_executed_notebook_is_an_ordinary_papermill_notebook(tmp_path, returns, leaky_notebook):
     run_batch(2023, ["857"], data_root=returns, output_root=tmp_path, jobs=1, notebook=leaky_notebook)
     nb = nbformat.read(str(tmp_path / "2023" / "857" / "report.ipynb"), as_version=4)
