@@ -39,6 +39,9 @@ def _type_table(raw: _Raw, year_default: int | None, rel_file: str,
                 dates: TableDates | None = None) -> tuple[dict, int, list[pd.DataFrame], np.ndarray | None]:
     """Convert a string table to typed columns.
 
+    :func:`_type_table_factors` with every column spread out to one value per row (the
+    loader stacks the factorised columns of a table's files straight into its frame).
+
     Parameters
     ----------
     raw : _Raw
@@ -58,17 +61,33 @@ def _type_table(raw: _Raw, year_default: int | None, rel_file: str,
         array (object for text, ``datetime64[ns]`` for dates, int64 for
         ``collection_year``), in table order; :func:`_frame_from_columns` makes the frame.
     """
+    cols, n, found, lines = _type_table_factors(raw, year_default, rel_file, dates)
+    return {k: _take(v) if isinstance(v, tuple) else v for k, v in cols.items()}, n, found, lines
+
+
+def _type_table_factors(raw: _Raw, year_default: int | None, rel_file: str,
+                        dates: TableDates | None = None) -> tuple[dict, int, list[pd.DataFrame], np.ndarray | None]:
+    """:func:`_type_table` with the text and date columns left factorised.
+
+    Returns
+    -------
+    tuple
+        As :func:`_type_table`, except that a text or date column is ``(codes, values)``:
+        its typed distinct values (object, or ``datetime64[ns]``) and the position of each
+        row's value among them (``values[codes]`` is the column). ``collection_year`` is an
+        int64 array.
+    """
     table, lines, n = raw.table, raw.lines, raw.n
     row_years = _row_years(raw, year_default)
     iso, parsed, day_month = parse_table_dates([raw])[0] if dates is None else dates
     # Month-first (US) dates raise here, before any date is used the wrong way round.
     shapes = {} if iso else _checks.date_shapes(raw.cols, DATE_COLUMNS[table], day_month)
     _checks.check_month_first(shapes, file=raw.file, lines=lines)
-    child = raw.values("CHILD") if "CHILD" in raw.cols else np.full(n, None, dtype=object)
-    out, found = _typed_columns(raw, iso, parsed, child, rel_file)
+    out, found = _typed_columns(raw, iso, parsed, rel_file)
     if shapes:
+        child = _children(raw)
         order = _checks.ambiguous_order_findings(
-            table, shapes, {c: out[c] for c in shapes}, lambda u: _parse_dates(u, False),
+            table, shapes, {c: _take(out[c]) for c in shapes}, lambda u: _parse_dates(u, False),
             children=child, lines=lines, file=rel_file,
         )
         if order:
@@ -79,14 +98,18 @@ def _type_table(raw: _Raw, year_default: int | None, rel_file: str,
         # As Series.map(SEX_NORMALISE): unmapped values (and blanks) become NaN.
         mapped = [SEX_NORMALISE.get(u, np.nan) if isinstance(u, str) else np.nan for u in clean]
         out["SEX"] = (codes, np.asarray(mapped, dtype=object))
-    ordered = [c for c in TABLE_COLUMNS[table] if c in out] + [c for c in out if c not in TABLE_COLUMNS[table]]
-    cols = {}
-    for k in ordered:
-        v = out[k]
-        cols[k] = _take(v) if isinstance(v, tuple) else v
+    order_of = TABLE_COLUMNS[table]
+    cols = {c: out[c] for c in order_of if c in out}
+    if len(cols) < len(out):
+        cols.update((c, v) for c, v in out.items() if c not in order_of)
     if row_years is not None:
         cols["collection_year"] = row_years.astype(np.int64)
     return cols, n, found, lines
+
+
+def _children(raw: _Raw) -> np.ndarray:
+    """The CHILD cell of each row as read (None throughout when the table has no CHILD)."""
+    return raw.values("CHILD") if "CHILD" in raw.cols else np.full(raw.n, None, dtype=object)
 
 
 def _row_years(raw: _Raw, year_default: int | None) -> np.ndarray | None:
@@ -116,39 +139,45 @@ def _row_years(raw: _Raw, year_default: int | None) -> np.ndarray | None:
     return None
 
 
-def _typed_columns(raw: _Raw, iso: bool, parsed: dict, child: np.ndarray, rel_file: str) -> tuple[dict, list[pd.DataFrame]]:
+def _typed_columns(raw: _Raw, iso: bool, parsed: dict, rel_file: str) -> tuple[dict, list[pd.DataFrame]]:
     """Each column typed on its distinct values (dates already parsed: ``parsed``), and the
     findings of dates that do not parse.
 
     Returns
     -------
     out : dict
-        Column -> ``datetime64[ns]`` array for dates; ``(codes, cleaned uniques)`` for text
-        (blank as NaN, codes upper-cased, flags ``1.0``/``0.0`` as ``1``/``0``). Text stays
-        factorised so that the code checks and the SEX mapping work on distinct values.
+        Column -> ``(codes, typed uniques)``: ``datetime64[ns]`` uniques for dates, cleaned
+        text for the rest (blank as NaN, codes upper-cased, flags ``1.0``/``0.0`` as
+        ``1``/``0``). Columns stay factorised so that the code checks and the SEX mapping
+        work on distinct values, and the loader stacks them straight into the frame.
     found : list of DataFrame
         ``date_unparseable`` findings, one frame per date column with any.
     """
     table, lines = raw.table, raw.lines
     found: list[pd.DataFrame] = []
     out: dict[str, object] = {}
+    date_columns = DATE_COLUMNS[table]
     for col, (codes, uniq) in raw.cols.items():
         if col in ("YEAR", "YEAR_LATEST"):
             continue
-        blank_u = uniq == ""
-        if col in DATE_COLUMNS[table]:
+        if col in date_columns:
             parsed_u = parsed[col]
-            bad_u = ~blank_u & np.isnat(parsed_u)
-            if bad_u.any():
+            # Non-blank values that did not parse: among the few NaT uniques (blanks are NaT too).
+            nat = np.flatnonzero(np.isnat(parsed_u))
+            bad_at = nat[uniq[nat] != ""]
+            if len(bad_at):
+                bad_u = np.zeros(len(uniq), dtype=bool)
+                bad_u[bad_at] = True
                 bad = bad_u[codes]
                 found.append(
                     _records.date_findings(
-                        table=table, column=col, values=uniq[codes[bad]], children=child[bad],
+                        table=table, column=col, values=uniq[codes[bad]], children=_children(raw)[bad],
                         lines=None if lines is None else lines[bad], file=rel_file, iso=iso,
                     )
                 )
-            out[col] = parsed_u[codes]
+            out[col] = (codes, parsed_u)
             continue
+        blank_u = uniq == ""
         if col not in _ID_COLUMNS:
             # Upper-case the distinct values; skipped when no value would change (ASCII
             # text already upper case: str.upper maps ASCII characters one by one).
