@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError, SSDA903FormatError
-from .raw import _factor, _Raw, _raw_from_factors
+from .model import DATE_COLUMNS
+from .raw import _Columns, _factor, _Raw, _raw_from_factors
 from .recognise import _classify_csv, _header_line
 
 __all__ = ["BAD_ROW_OPTIONS", "read_cells", "check_bad_rows_option"]
@@ -212,7 +213,7 @@ def _read_arrow(body: str, names: list[str], stripped: bool) -> dict | None:
                              parse_options=parse_opts, convert_options=convert_opts)
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
-    cols = {}
+    cols = _Columns()
     for name, col in zip(names, tab.columns):
         if col.num_chunks == 1:
             enc = col.chunk(0)  # dictionary-encoded by the reader, values in order of appearance
@@ -224,10 +225,28 @@ def _read_arrow(body: str, names: list[str], stripped: bool) -> dict | None:
         # same shape as _factor: stripped object uniques with '' appended
         if stripped:
             uniq = np.append(uniq.astype(object, copy=False), "")
+            if name in _DATE_NAMES and enc.dictionary.type == pa.string():
+                cols.texts[name] = _text_of(enc.dictionary)
         else:
             uniq = np.asarray([u.strip() for u in uniq] + [""], dtype=object)
         cols[name] = codes, uniq
     return cols
+
+
+# Columns that are dates in some table: their uniques' bytes are kept for the date parsers.
+_DATE_NAMES = frozenset(c for cols in DATE_COLUMNS.values() for c in cols)
+
+
+def _text_of(strings) -> tuple[np.ndarray, np.ndarray]:
+    """(UTF-8 length of each value, with a 0 for the '' appended after them; the values'
+    bytes end to end) of a pyarrow string array, read from its buffers without a copy."""
+    _, offsets, data = strings.buffers()[:3]
+    at = np.frombuffer(offsets, dtype=np.int32, count=len(strings) + 1, offset=4 * strings.offset).astype(np.int64)
+    lengths = np.empty(len(strings) + 1, dtype=np.int64)
+    np.subtract(at[1:], at[:-1], out=lengths[:-1])
+    lengths[-1] = 0
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.empty(0, dtype=np.uint8)
+    return lengths, raw[at[0] : at[-1]]
 
 
 @functools.lru_cache(maxsize=64)

@@ -250,14 +250,24 @@ def _may_have_unknown_codes(out: dict, columns, row_years) -> bool:
         codes, clean = out[col]
         if not len(codes):
             continue
+        # Every distinct value valid in every year (nearly always): no need to see which are used.
+        texts = [u for u in clean if isinstance(u, str)]
+        if all(_valid_codes(col, y).issuperset(texts) for y in years):
+            continue
         seen = np.zeros(len(clean), dtype=bool)
         seen[codes] = True
         used = [u for u in clean[seen] if isinstance(u, str)]
         if not used:
             continue
         for y in years:
-            valid = valid_codes(col, y)
+            valid = _valid_codes(col, y)
             if any(u not in valid for u in used):
                 return True
     return False
 
+
+@functools.lru_cache(maxsize=512)
+def _valid_codes(column: str, year: int | None) -> frozenset:
+    """:func:`iro_analysis.codes.valid_codes`, made once per column and year (the code lists
+    are fixed data; building the set costs more than checking a file's codes against it)."""
+    return valid_codes(column, year)
