@@ -26,7 +26,7 @@ from .read_csv import _read_csv, check_bad_rows_option
 from .dates import parse_table_dates
 from .read_xml import _read_xml
 from .recognise import _expected_sets_text, _is_xml, _NotATable
-from .types import _frame_from_columns, _type_table_factors
+from .types import _frame_from_columns, _frame_from_stacks, _type_table_factors
 
 __all__ = ["load_ssda903"]
 
@@ -149,8 +149,7 @@ def _assemble(groups: list[tuple[int | None, list[_Raw]]], root: Path | None, so
             # Same columns in every part (the usual case): each column spread and stacked in
             # one array, one frame. Equal to pd.concat of the part frames, as each column has
             # one dtype throughout.
-            stacked = _stack_columns([c for c, _ in parts[t]], names, sum(n for _, n in parts[t]))
-            df = _frame_from_columns(stacked, sum(n for _, n in parts[t]))
+            stacked, df = _stack_table([c for c, _ in parts[t]], names, sum(n for _, n in parts[t]))
             if arrays is not None:
                 arrays[t] = stacked
                 if "CHILD" in names:
@@ -188,33 +187,43 @@ def _spread(cols: dict) -> dict:
     return {k: v[1][v[0]] if isinstance(v, tuple) else v for k, v in cols.items()}
 
 
-def _stack_columns(parts: list[dict], names: list[str], total: int) -> dict:
-    """Each column of ``parts`` (typed columns of one table's files, as
-    :func:`.types._type_table_factors` gives) spread to one value per row and stacked: equal
-    to ``np.concatenate`` of the spread parts, each part's values taken straight into the
-    stacked array."""
-    out = {}
+def _stack_table(parts: list[dict], names: list[str], total: int) -> tuple[dict, pd.DataFrame]:
+    """The columns of ``parts`` (typed columns of one table's files, as
+    :func:`.types._type_table_factors` gives) spread to one value per row and stacked, and
+    the table's frame: ``(columns, frame)``.
+
+    Equal to ``np.concatenate`` of the spread parts and :func:`.types._frame_from_columns`
+    of those: columns of one dtype are taken straight into the rows of one 2-D array, which
+    becomes the frame's block for that dtype (no further copy).
+    """
+    dtypes = {}
     for k in names:
-        cols = [p[k] for p in parts]
-        values = [c[1] if isinstance(c, tuple) else c for c in cols]
-        dtype = values[0].dtype
-        if len(cols) == 1:
-            out[k] = _spread({k: cols[0]})[k]
-        elif any(v.dtype != dtype for v in values[1:]):
-            out[k] = np.concatenate([_spread({k: c})[k] for c in cols])
-        else:
-            arr = np.empty(total, dtype=dtype)
-            at = 0
-            for c in cols:
+        values = [c[1] if isinstance(c, tuple) else c for c in (p[k] for p in parts)]
+        dtypes[k] = values[0].dtype
+        if any(v.dtype != dtypes[k] for v in values[1:]):
+            # A column whose parts differ in dtype: stacked as before, by numpy's rules.
+            stacked = {k: np.concatenate([_spread({k: p[k]})[k] for p in parts]) for k in names}
+            return stacked, _frame_from_columns(stacked, total)
+    groups: dict = {}
+    for k in names:
+        groups.setdefault(dtypes[k], []).append(k)
+    stacked = {}
+    stacks = []
+    for dtype, cols in groups.items():
+        block = np.empty((len(cols), total), dtype=dtype)
+        for j, k in enumerate(cols):
+            row, at = block[j], 0
+            for p in parts:
+                c = p[k]
                 if isinstance(c, tuple):
-                    codes, uniq = c
-                    np.take(uniq, codes, out=arr[at : at + len(codes)], mode="clip")
-                    at += len(codes)
+                    np.take(c[1], c[0], out=row[at : at + len(c[0])], mode="clip")
+                    at += len(c[0])
                 else:
-                    arr[at : at + len(c)] = c
+                    row[at : at + len(c)] = c
                     at += len(c)
-            out[k] = arr
-    return out
+            stacked[k] = row
+        stacks.append((block, cols))
+    return {k: stacked[k] for k in names}, _frame_from_stacks(names, stacks, total)
 
 
 _PLACEHOLDER = pd.DataFrame()

@@ -209,7 +209,8 @@ def _read_arrow(body: str, names: list[str], stripped: bool) -> dict | None:
         return None
     read_opts, parse_opts, convert_opts = _arrow_options(tuple(names))
     try:
-        tab = pacsv.read_csv(io.BytesIO(body.encode("utf-8")), read_options=read_opts,
+        # A buffer reader: pyarrow reads the bytes in C++, not through a Python file object.
+        tab = pacsv.read_csv(pa.BufferReader(body.encode("utf-8")), read_options=read_opts,
                              parse_options=parse_opts, convert_options=convert_opts)
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
@@ -224,7 +225,9 @@ def _read_arrow(body: str, names: list[str], stripped: bool) -> dict | None:
         uniq = enc.dictionary.to_numpy(zero_copy_only=False)
         # same shape as _factor: stripped object uniques with '' appended
         if stripped:
-            uniq = np.append(uniq.astype(object, copy=False), "")
+            values, uniq = uniq, np.empty(len(uniq) + 1, dtype=object)
+            uniq[:-1] = values
+            uniq[-1] = ""
             if name in _DATE_NAMES and enc.dictionary.type == pa.string():
                 cols.texts[name] = _text_of(enc.dictionary)
         else:

@@ -231,6 +231,32 @@ def _frame_from_columns(cols: dict, n: int) -> pd.DataFrame:
     return df
 
 
+def _frame_from_stacks(names: list[str], stacks: list[tuple[np.ndarray, list[str]]], n: int) -> pd.DataFrame:
+    """DataFrame of columns ``names`` held as 2-D stacks of one dtype each: ``stacks`` lists
+    ``(values, columns)``, ``values`` of shape (len(columns), n), row ``j`` the column
+    ``columns[j]``.
+
+    The stacks become the frame's blocks as they are (pandas keeps columns of one dtype in
+    one 2-D block; :func:`_frame_from_columns` would copy the columns into such blocks), so
+    the frame equals ``_frame_from_columns`` of the rows. Where the pandas version lacks the
+    block constructor, it is that.
+    """
+    try:
+        from pandas.api.internals import create_dataframe_from_blocks
+        from pandas.arrays import DatetimeArray
+
+        at = {c: i for i, c in enumerate(names)}
+        blocks = []
+        for values, cols in stacks:
+            if values.dtype.kind == "M":
+                values = DatetimeArray._simple_new(values, dtype=values.dtype)
+            blocks.append((values, np.asarray([at[c] for c in cols], dtype=np.intp)))
+        return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n), columns=_column_index(tuple(names))._view())
+    except (ImportError, AttributeError, TypeError):  # pragma: no cover - private pandas API changed
+        rows = {c: values[j] for values, cols in stacks for j, c in enumerate(cols)}
+        return _frame_from_columns({c: rows[c] for c in names}, n)
+
+
 @functools.lru_cache(maxsize=64)
 def _column_index(names: tuple[str, ...]) -> pd.Index:
     """The columns Index of a table (made once per column list; each frame gets a copy)."""
