@@ -276,18 +276,25 @@ def _duplicated_rows(df: pd.DataFrame, cand: np.ndarray, key: np.ndarray) -> np.
         if isinstance(vals, pd.arrays.NumpyExtensionArray):
             vals = vals.to_numpy()
         sub = vals[rows] if isinstance(vals, np.ndarray) else vals.take(rows)
-        codes = pd.factorize(sub)[0].astype(np.int64) + 1  # missing (-1) -> 0
-        gid = pd.factorize(gid * (int(codes.max()) + 1) + codes)[0].astype(np.int64)
-        shared = np.bincount(gid)[gid] > 1
-        if not shared.all():
-            rows, gid = rows[shared], gid[shared]
-            if not len(rows):
-                return dup
+        rows, gid = _split_groups(rows, gid, pd.factorize(sub)[0].astype(np.int64) + 1)  # missing (-1) -> 0
+        if not len(rows):
+            return dup
     first = np.unique(gid, return_index=True)[1]
     later = np.ones(len(rows), dtype=bool)
     later[first] = False
     dup[rows[later]] = True
     return dup
+
+
+def _split_groups(rows: np.ndarray, gid: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The groups ``gid`` of ``rows`` split by ``codes`` (equal values, equal non-negative
+    codes), renumbered from 0 in order of appearance; rows left alone in their group are
+    dropped (they equal no other row)."""
+    gid = pd.factorize(gid * (int(codes.max()) + 1) + codes)[0].astype(np.int64)
+    shared = np.bincount(gid)[gid] > 1
+    if not shared.all():
+        rows, gid = rows[shared], gid[shared]
+    return rows, gid
 
 
 def _duplicated_parts(parts: dict) -> np.ndarray:
@@ -568,6 +575,13 @@ def _loaded_pairs(arrays: dict, child: dict) -> dict | None:
     return out
 
 
+def _array_date_ints(values: np.ndarray) -> np.ndarray:
+    """:func:`_date_ints` of a column array (a ``datetime64[ns]`` array is viewed as it is)."""
+    if values.dtype == "datetime64[ns]":
+        return values.view(np.int64)
+    return _date_ints(pd.Series(values))
+
+
 def _firsts(groups: np.ndarray) -> np.ndarray:
     """True at the first row of each group, for group numbers in order of first appearance
     from 0 (as ``pd.factorize`` gives): a row is first when its number is a new maximum."""
@@ -590,13 +604,9 @@ def _duplicated_columns(columns: list, cand: np.ndarray, group: np.ndarray) -> n
         sub = values[rows]
         if sub.dtype.kind == "M":
             sub = sub.view(np.int64)  # NaT is one number, equal only to itself
-        codes = pd.factorize(sub)[0].astype(np.int64) + 1  # missing text (-1) -> 0
-        gid = pd.factorize(gid * (int(codes.max()) + 1) + codes)[0].astype(np.int64)
-        shared = np.bincount(gid)[gid] > 1
-        if not shared.all():
-            rows, gid = rows[shared], gid[shared]
-            if not len(rows):
-                return dup
+        rows, gid = _split_groups(rows, gid, pd.factorize(sub)[0].astype(np.int64) + 1)  # missing text (-1) -> 0
+        if not len(rows):
+            return dup
     dup[rows[~_firsts(gid)]] = True
     return dup
 
@@ -675,7 +685,7 @@ def _loaded_dob_mismatch(arrays, pairs, lines, files) -> list[pd.DataFrame]:
     if "header" not in arrays or "DOB" not in arrays["header"]:
         return []
     hpair = pairs["header"]
-    hdob = _date_ints(pd.Series(arrays["header"]["DOB"]))
+    hdob = _array_date_ints(arrays["header"]["DOB"])
     nat = np.iinfo(np.int64).min
     # The DOB of each pair's first header row, where that row has a child and a readable DOB.
     first = _firsts(pd.factorize(hpair)[0]) & (hpair > 0) & (hdob != nat)
@@ -691,7 +701,7 @@ def _loaded_dob_mismatch(arrays, pairs, lines, files) -> list[pd.DataFrame]:
         cols = arrays[table]
         if table == "header" or not len(pair) or "DOB" not in cols:
             continue
-        tdob = _date_ints(pd.Series(cols["DOB"]))
+        tdob = _array_date_ints(cols["DOB"])
         bad = known[pair] & (tdob != nat) & (tdob != dob[pair])
         if not bad.any():
             continue

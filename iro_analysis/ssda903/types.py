@@ -92,7 +92,8 @@ def _type_table_factors(raw: _Raw, year_default: int | None, rel_file: str,
         )
         if order:
             found.append(_findings.make_findings(order))
-    found.extend(_unknown_code_findings(table, out, row_years, lines, rel_file))
+    found.extend(_unknown_code_findings(table, out, row_years, lines, rel_file,
+                                        None if "YEAR" in raw.cols or year_default is None else [int(year_default)]))
     if "SEX" in out:
         codes, clean = out["SEX"]
         # As Series.map(SEX_NORMALISE): unmapped values (and blanks) become NaN.
@@ -192,13 +193,13 @@ def _typed_columns(raw: _Raw, iso: bool, parsed: dict, rel_file: str) -> tuple[d
     return out, found
 
 
-def _unknown_code_findings(table: str, out: dict, row_years, lines, rel_file: str) -> list[pd.DataFrame]:
+def _unknown_code_findings(table: str, out: dict, row_years, lines, rel_file: str, years=None) -> list[pd.DataFrame]:
     """``unknown_code`` findings, per collection year of the rows, on the upper-cased codes.
 
     The row-level check only runs when some distinct value is not valid in every year present.
     """
     checked = [c for c in _records.CODE_CHECKS.get(table, ()) if c in out]
-    if not checked or not _may_have_unknown_codes(out, checked, row_years):
+    if not checked or not _may_have_unknown_codes(out, checked, row_years, years):
         return []
     return _records.code_findings(
         table=table,
@@ -268,10 +269,12 @@ def _take(factorised: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     return uniq[codes]
 
 
-def _may_have_unknown_codes(out: dict, columns, row_years) -> bool:
+def _may_have_unknown_codes(out: dict, columns, row_years, years=None) -> bool:
     """False when every code used in ``columns`` is valid in every collection year present
-    (then :func:`.records.code_findings` would find nothing)."""
-    years = [None] if row_years is None else [int(y) for y in np.unique(row_years)]
+    (then :func:`.records.code_findings` would find nothing). ``years``, when given, are
+    the years of ``row_years`` (the one year of a file without a ``YEAR`` column)."""
+    if years is None:
+        years = [None] if row_years is None else [int(y) for y in np.unique(row_years)]
     for col in columns:
         codes, clean = out[col]
         if not len(codes):
