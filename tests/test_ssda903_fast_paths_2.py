@@ -306,3 +306,44 @@ def test_code_check_shortcut_equals_the_row_by_row_check(uniq, data):
     expected = any(isinstance(u, str) and u not in types._valid_codes("SEX", year) for u in seen)
     assert got == expected
     assert types._may_have_unknown_codes(out, ["SEX"], years) == expected
+
+
+# ----------------------------------------------------------------------------- header line, empty files
+
+_LINE_BITS = st.sampled_from(["\n", "\r", "\r\n", ",", " ", "A", "B,C", "\t", "\u2028", "\x0b", "\x1c", "\u0085", "\ufeff"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LINE_BITS, min_size=0, max_size=10))
+def test_header_line_found_by_find_equals_stringio_lines(bits):
+    import io
+
+    from iro_analysis.ssda903.recognise import _header_line
+
+    text = "".join(bits)
+    expected = (0, "", 0)
+    offset = 0
+    for i, line in enumerate(io.StringIO(text)):
+        if line.strip().strip(",").strip():
+            expected = (i, line.rstrip("\r\n"), offset)
+            break
+        offset += len(line)
+    assert _header_line(text) == expected
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_LINE_BITS, min_size=0, max_size=8))
+def test_empty_file_check_with_a_first_character_shortcut_equals_stripping_all(tmp_path, bits):
+    from iro_analysis.errors import SSDA903FormatError
+    from iro_analysis.ssda903.read_csv import _read_text
+
+    text = "".join(bits)
+    f = tmp_path / "t.csv"
+    f.write_bytes(text.encode("utf-8"))
+    empty = not text.replace("\ufeff", "").strip().strip(",").strip()
+    try:
+        got = _read_text(f)
+    except SSDA903FormatError as exc:
+        assert empty and "is empty" in str(exc)
+    else:
+        assert not empty and got == text.replace("\ufeff", "")

@@ -119,7 +119,10 @@ def _read_text(path: Path) -> str:
         raise SSDA903FormatError(f"cannot be read ({exc.strerror or exc}). Check the path and permissions.", file=path) from None
     _check_magic(raw, path)
     text = _decode(raw, path)
-    if not text.replace("\ufeff", "").strip().strip(",").strip():
+    start = text[:2].replace("\ufeff", "")[:1]
+    # A text that starts with a character other than a blank or comma is not empty (the
+    # usual case: the header's first letter), which saves stripping a copy of the whole text.
+    if (not start or start.isspace() or start == ",") and not text.replace("\ufeff", "").strip().strip(",").strip():
         raise SSDA903FormatError(
             "is empty (no header row). Re-export the table from your case management system; a "
             "table with no records still needs its header row.",
@@ -337,7 +340,7 @@ def _cells_are_stripped(text: str) -> bool:
 
 
 def _has_trailing_empty_headers(body: str, ncols: int) -> bool:
-    first = body.split("\n", 1)[0]
+    first = body[: body.find("\n")] if "\n" in body else body
     try:
         return len(next(csv.reader([first]))) > ncols
     except (csv.Error, StopIteration):
