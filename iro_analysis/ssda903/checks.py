@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SSDA903FormatError
-from .raw import _fixed_width, _joined_text
+from .raw import _fixed_width, _joined_text, _pieces
 
 __all__ = ["check_month_first", "ambiguous_order_findings", "unread_file_findings"]
 
@@ -108,8 +108,8 @@ def day_month_many(columns: list[np.ndarray], texts: list | None = None) -> list
     if texts is not None:
         text = _joined_text(texts)
     first, second = _day_month(np.concatenate(columns), text)
-    at = np.cumsum([len(u) for u in columns])[:-1]
-    return list(zip(np.split(first, at), np.split(second, at)))
+    sizes = [len(u) for u in columns]
+    return list(zip(_pieces(first, sizes), _pieces(second, sizes)))
 
 
 def date_shapes(raw_cols: dict, date_columns, known: dict | None = None) -> dict:

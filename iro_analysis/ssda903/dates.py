@@ -16,7 +16,7 @@ import pandas as pd
 
 from .checks import day_month_many
 from .model import DATE_COLUMNS
-from .raw import _fixed_width, _joined_text, _Raw
+from .raw import _fixed_width, _joined_text, _pieces, _Raw
 
 _TIME_SUFFIX = re.compile(r"\s+00:00(?::00(?:\.0+)?)?$")
 
@@ -50,11 +50,11 @@ def _parse_dates_many(columns: list[np.ndarray], iso: list[bool], texts: list | 
             filled = [columns[i] != "" for i in dmy]
         else:
             done, dates = _parse_dmy_strict(None, text)
-            filled = np.split(text[0] != 0, np.cumsum([len(columns[i]) for i in dmy])[:-1])
+            filled = _pieces(text[0] != 0, [len(columns[i]) for i in dmy])
         parsed = np.full(len(done), np.datetime64("NaT", "ns"))
         parsed[done] = dates
-        at = np.cumsum([len(columns[i]) for i in dmy])[:-1]
-        for i, d, p, f in zip(dmy, np.split(done, at), np.split(parsed, at), filled):
+        sizes = [len(columns[i]) for i in dmy]
+        for i, d, p, f in zip(dmy, _pieces(done, sizes), _pieces(parsed, sizes), filled):
             out[i] = p
             rest[i] = ~d & f
     for i, u in enumerate(columns):

@@ -116,3 +116,13 @@ def _fixed_width(text: tuple[np.ndarray, np.ndarray], width: int) -> tuple[np.nd
         return at, data.reshape(len(at), width)
     starts = (np.cumsum(lengths) - lengths)[at]
     return at, data[starts[:, None] + np.arange(width)]
+
+
+def _pieces(values: np.ndarray, lengths: list[int]) -> list[np.ndarray]:
+    """``values`` cut into consecutive views of the given lengths (``np.split`` at their
+    running totals, without its cost per piece)."""
+    out, at = [], 0
+    for n in lengths:
+        out.append(values[at : at + n])
+        at += n
+    return out
