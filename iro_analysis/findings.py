@@ -8,6 +8,7 @@ shareable report without removing ``CHILD`` and suppressing small counts.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -78,13 +79,35 @@ def _empty() -> pd.DataFrame:
 
 def _build(row, texts, n: int) -> pd.DataFrame:
     """Assemble the frame: the text columns as one object block (no per-column Series, no
-    string-dtype inference), then ``row`` inserted in its place."""
-    block = np.empty((n, len(_TEXT_COLUMNS)), dtype=object)
+    string-dtype inference) and ``row`` in its place.
+
+    The block and ``row`` are given to pandas as the frame's blocks; where the pandas
+    version lacks that constructor, the text frame is made and ``row`` inserted (the same
+    frame)."""
+    block = np.empty((len(_TEXT_COLUMNS), n), dtype=object)
     for j, vals in enumerate(texts):
-        block[:, j] = vals
-    out = pd.DataFrame(block, columns=list(_TEXT_COLUMNS), index=pd.RangeIndex(n), dtype=object, copy=False)
+        block[j] = vals
+    try:
+        from pandas.api.internals import create_dataframe_from_blocks
+
+        return create_dataframe_from_blocks(
+            [(block, _TEXT_PLACES), (row, _ROW_PLACE)], index=pd.RangeIndex(n), columns=_columns()._view()
+        )
+    except (ImportError, AttributeError, TypeError):  # pragma: no cover - private pandas API changed
+        pass
+    out = pd.DataFrame(block.T, columns=list(_TEXT_COLUMNS), index=pd.RangeIndex(n), dtype=object, copy=False)
     out.insert(FINDING_COLUMNS.index("row"), "row", row)
     return out
+
+
+_TEXT_PLACES = np.asarray([FINDING_COLUMNS.index(c) for c in _TEXT_COLUMNS], dtype=np.intp)
+_ROW_PLACE = np.asarray([FINDING_COLUMNS.index("row")], dtype=np.intp)
+
+
+@functools.lru_cache(maxsize=1)
+def _columns() -> pd.Index:
+    """The columns Index of a findings frame (made once; each frame gets a view)."""
+    return pd.Index(list(FINDING_COLUMNS))
 
 
 def _validate(df: pd.DataFrame) -> None:
@@ -219,4 +242,25 @@ def _stack(frames) -> pd.DataFrame:
         return _empty()
     if len(parts) == 1:
         return parts[0]
-    return pd.concat(parts, ignore_index=True)
+    columns = [_shape_columns(f) for f in parts]
+    if any(c is None for c in columns):
+        return pd.concat(parts, ignore_index=True)
+    # Each column's arrays end to end: what pd.concat gives for frames of one shape.
+    row = type(columns[0][0])._concat_same_type([c[0] for c in columns])
+    texts = [np.concatenate([c[1][j] for c in columns]) for j in range(len(_TEXT_COLUMNS))]
+    return _build(row, texts, len(row))
+
+
+def _shape_columns(df: pd.DataFrame):
+    """``(row, texts)`` arrays of a frame with exactly the findings columns, ``row`` an
+    ``Int64`` array and the rest object arrays; None for any other frame."""
+    if len(df.columns) != len(FINDING_COLUMNS) or list(df.columns) != list(FINDING_COLUMNS):
+        return None
+    mgr = df._mgr
+    row = mgr.iget_values(FINDING_COLUMNS.index("row"))
+    if not isinstance(row, pd.arrays.IntegerArray) or row.dtype != "Int64":
+        return None
+    texts = [mgr.iget_values(int(i)) for i in _TEXT_PLACES]
+    if not all(isinstance(t, np.ndarray) and t.dtype == object for t in texts):
+        return None
+    return row, texts

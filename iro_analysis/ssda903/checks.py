@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SSDA903FormatError
+from .raw import _fixed_width, _joined_text, _pieces
 
 __all__ = ["check_month_first", "ambiguous_order_findings", "unread_file_findings"]
 
@@ -50,31 +51,35 @@ ORDERED_DATES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-def _day_month(uniq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _day_month(uniq: np.ndarray, text: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """First and second numbers of each ``n/n/yyyy`` value (0 where the value has another shape).
 
     The usual ten-character ``dd/mm/yyyy`` values are split with numpy in one pass; the
-    few others (single digits, a time suffix) go through a regular expression.
+    few others (single digits, a time suffix) go through a regular expression. ``text``,
+    when given, is ``uniq`` as ASCII bytes (``(lengths, data)``, see
+    :func:`.dates._joined_text`), from which the ten-character values are read.
     """
     n = len(uniq)
     first = np.zeros(n, dtype=np.int64)
     second = np.zeros(n, dtype=np.int64)
-    # loader uniques are all str (blank is ''): len() mapped in C
-    lens = np.fromiter(map(len, uniq), dtype=np.int64, count=n)
-    ten = np.flatnonzero(lens == 10)
-    rest = np.flatnonzero((lens > 0) & (lens != 10))
-    if len(ten):
-        text = "".join(uniq[ten])
-        if text.isascii():
-            ch = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(len(ten), 10)
-            dig = ch[:, [0, 1, 3, 4]] - np.uint8(48)  # unsigned: below '0' wraps above 9
-            digits = (dig <= 9).all(axis=1) & ((ch[:, [6, 7, 8, 9]] - np.uint8(48)) <= 9).all(axis=1)
-            ok = digits & (ch[:, 2] == ord("/")) & (ch[:, 5] == ord("/"))
-            dig = dig[ok]
-            first[ten[ok]] = dig[:, 0] * np.int64(10) + dig[:, 1]
-            second[ten[ok]] = dig[:, 2] * np.int64(10) + dig[:, 3]
-        else:
-            rest = np.concatenate([rest, ten])
+    if text is not None:
+        lens = text[0]
+        ten, ch = _fixed_width(text, 10)
+        rest = np.flatnonzero((lens > 0) & (lens != 10))
+        if len(ten):
+            _split_day_month(ten, ch, first, second)
+    else:
+        # loader uniques are all str (blank is ''): len() mapped in C
+        lens = np.fromiter(map(len, uniq), dtype=np.int64, count=n)
+        ten = np.flatnonzero(lens == 10)
+        rest = np.flatnonzero((lens > 0) & (lens != 10))
+        if len(ten):
+            text = "".join(uniq[ten])
+            if text.isascii():
+                ch = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(len(ten), 10)
+                _split_day_month(ten, ch, first, second)
+            else:
+                rest = np.concatenate([rest, ten])
     for i in rest:
         m = _SLASH_DATE.match(uniq[i])
         if m:
@@ -82,14 +87,29 @@ def _day_month(uniq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, second
 
 
-def day_month_many(columns: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
+def _split_day_month(ten: np.ndarray, ch: np.ndarray, first: np.ndarray, second: np.ndarray) -> None:
+    """The two numbers of the ``dd/mm/yyyy`` values among the ten-byte ASCII values at ``ten``
+    (their bytes the rows of ``ch``), written into ``first`` and ``second``."""
+    dig = ch[:, [0, 1, 3, 4]] - np.uint8(48)  # unsigned: below '0' wraps above 9
+    digits = (dig <= 9).all(axis=1) & ((ch[:, [6, 7, 8, 9]] - np.uint8(48)) <= 9).all(axis=1)
+    ok = digits & (ch[:, 2] == ord("/")) & (ch[:, 5] == ord("/"))
+    dig = dig[ok]
+    first[ten[ok]] = dig[:, 0] * np.int64(10) + dig[:, 1]
+    second[ten[ok]] = dig[:, 2] * np.int64(10) + dig[:, 3]
+
+
+def day_month_many(columns: list[np.ndarray], texts: list | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
     """:func:`_day_month` of each array of unique values, computed over them end to end in
-    one pass (value by value, so each array gets what it would get alone)."""
+    one pass (value by value, so each array gets what it would get alone). ``texts[i]``,
+    when given and not None, is ``columns[i]`` as bytes (see :func:`_day_month`)."""
     if not columns:
         return []
-    first, second = _day_month(np.concatenate(columns))
-    at = np.cumsum([len(u) for u in columns])[:-1]
-    return list(zip(np.split(first, at), np.split(second, at)))
+    text = None
+    if texts is not None:
+        text = _joined_text(texts)
+    first, second = _day_month(np.concatenate(columns), text)
+    sizes = [len(u) for u in columns]
+    return list(zip(_pieces(first, sizes), _pieces(second, sizes)))
 
 
 def date_shapes(raw_cols: dict, date_columns, known: dict | None = None) -> dict:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .checks import day_month_many
 from .model import DATE_COLUMNS
-from .raw import _Raw
+from .raw import _fixed_width, _joined_text, _pieces, _Raw
 
 _TIME_SUFFIX = re.compile(r"\s+00:00(?::00(?:\.0+)?)?$")
 
@@ -26,7 +26,7 @@ def _parse_dates(uniq: np.ndarray, iso: bool) -> np.ndarray:
     return _parse_dates_many([uniq], [iso])[0]
 
 
-def _parse_dates_many(columns: list[np.ndarray], iso: list[bool]) -> list[np.ndarray]:
+def _parse_dates_many(columns: list[np.ndarray], iso: list[bool], texts: list | None = None) -> list[np.ndarray]:
     """:func:`_parse_dates` of each array of unique date strings (``iso[i]`` for ``columns[i]``).
 
     The fast path for the usual strict ``dd/mm/yyyy`` (nearly every cell of a DfE file)
@@ -34,21 +34,29 @@ def _parse_dates_many(columns: list[np.ndarray], iso: list[bool]) -> list[np.nda
     day-first columns put end to end: a return's columns have a few hundred distinct dates
     each, and numpy's cost per call, not per value, would dominate. Anything else
     (single-digit days, a time suffix, far-off years, ISO files) goes through pandas with
-    an explicit format, column by column as before.
+    an explicit format, column by column as before. ``texts[i]``, when given and not None,
+    is ``columns[i]`` as the reader's bytes (:func:`_joined_text`), read instead of the
+    strings.
     """
     dmy = [i for i, u in enumerate(columns) if not iso[i] and len(u)]
     out: list[np.ndarray] = [np.full(len(u), np.datetime64("NaT", "ns")) if iso[i] or not len(u) else None
                              for i, u in enumerate(columns)]
     rest = [np.ones(len(u), dtype=bool) for u in columns]
     if dmy:
-        joined = np.concatenate([columns[i] for i in dmy])
-        done, dates = _parse_dmy_strict(joined)
-        parsed = np.full(len(joined), np.datetime64("NaT", "ns"))
+        text = _joined_text([texts[i] for i in dmy]) if texts is not None else None
+        if text is None:
+            joined = np.concatenate([columns[i] for i in dmy])
+            done, dates = _parse_dmy_strict(joined)
+            filled = [columns[i] != "" for i in dmy]
+        else:
+            done, dates = _parse_dmy_strict(None, text)
+            filled = _pieces(text[0] != 0, [len(columns[i]) for i in dmy])
+        parsed = np.full(len(done), np.datetime64("NaT", "ns"))
         parsed[done] = dates
-        at = np.cumsum([len(columns[i]) for i in dmy])[:-1]
-        for i, d, p in zip(dmy, np.split(done, at), np.split(parsed, at)):
+        sizes = [len(columns[i]) for i in dmy]
+        for i, d, p, f in zip(dmy, _pieces(done, sizes), _pieces(parsed, sizes), filled):
             out[i] = p
-            rest[i] = ~d & (columns[i] != "")
+            rest[i] = ~d & f
     for i, u in enumerate(columns):
         if rest[i].any():
             out[i][rest[i]] = _parse_dates_pandas(u[rest[i]], iso[i])
@@ -70,26 +78,38 @@ def parse_table_dates(raws: list[_Raw]) -> list[TableDates]:
     :func:`_parse_dates_many`): a return's columns have a few hundred distinct dates each,
     so numpy's cost per call, not per value, would dominate. The first date column's day
     and month numbers are what the month-first check (:func:`.checks.date_shapes`) reads
-    first and, in nearly every file, last.
+    first and, in nearly every file, last. Where the reader kept a column's bytes
+    (``_Raw.texts``), the digits are read from them.
     """
     iso = [raw.iso_dates or _looks_iso(raw) for raw in raws]
     where = [(k, col) for k, raw in enumerate(raws) for col in DATE_COLUMNS[raw.table] if col in raw.cols]
-    parsed = _parse_dates_many([raws[k].cols[col][1] for k, col in where], [iso[k] for k, _ in where])
+    parsed = _parse_dates_many([raws[k].cols[col][1] for k, col in where], [iso[k] for k, _ in where],
+                               [raws[k].texts.get(col) for k, col in where])
     out = [TableDates(flag, {}, {}) for flag in iso]
     for (k, col), values in zip(where, parsed):
         out[k].parsed[col] = values
     firsts = [(k, next(iter(out[k].parsed))) for k in range(len(raws)) if not iso[k] and out[k].parsed]
-    for (k, col), numbers in zip(firsts, day_month_many([raws[k].cols[col][1] for k, col in firsts])):
+    for (k, col), numbers in zip(firsts, day_month_many([raws[k].cols[col][1] for k, col in firsts],
+                                                        [raws[k].texts.get(col) for k, col in firsts])):
         out[k].day_month[col] = numbers
     return out
 
 
-def _parse_dmy_strict(uniq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _parse_dmy_strict(uniq: np.ndarray | None, text: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(handled mask, datetime64[ns] of the handled values) for 10-character dd/mm/yyyy strings.
 
     Gives exactly what ``pd.to_datetime(format="%d/%m/%Y", errors="coerce")`` gives for those
     values: the date, or NaT for an impossible day or month (31/02/2023, 00/13/2023).
+    ``text``, when given, is the values as ASCII bytes (:func:`_joined_text`), read instead
+    of ``uniq``.
     """
+    if text is not None:
+        n = len(text[0])
+        done = np.zeros(n, dtype=bool)
+        cand, chars = _fixed_width(text, 10)
+        if not len(cand):
+            return done, np.empty(0, dtype="datetime64[ns]")
+        return _dmy_digits(cand, chars, done)
     n = len(uniq)
     if pd.api.types.infer_dtype(uniq, skipna=False) == "string":  # every value a str: len() in C
         lens = np.fromiter(map(len, uniq), dtype=np.int64, count=n)
@@ -105,6 +125,12 @@ def _parse_dmy_strict(uniq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         chars = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(len(cand), 10)
     else:
         chars = uniq[cand].astype("U10").view(np.uint32).reshape(len(cand), 10)
+    return _dmy_digits(cand, chars, done)
+
+
+def _dmy_digits(cand: np.ndarray, chars: np.ndarray, done: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_parse_dmy_strict` of the ten-character values at ``cand``, whose characters are
+    the rows of ``chars``; ``done`` is marked in place."""
     # Unsigned digits: a character below '0' wraps round to a large number, so one test
     # (<= 9) checks both ends; the numbers are widened only once they are known digits.
     dig = chars[:, [0, 1, 3, 4, 6, 7, 8, 9]] - chars.dtype.type(48)

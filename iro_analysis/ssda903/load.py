@@ -26,7 +26,7 @@ from .read_csv import _read_csv, check_bad_rows_option
 from .dates import parse_table_dates
 from .read_xml import _read_xml
 from .recognise import _expected_sets_text, _is_xml, _NotATable
-from .types import _frame_from_columns, _type_table
+from .types import _frame_from_columns, _frame_from_stacks, _type_table_factors
 
 __all__ = ["load_ssda903"]
 
@@ -114,7 +114,7 @@ def _check_duplicates(raws: list[_Raw], where: str) -> None:
 
 def _assemble(groups: list[tuple[int | None, list[_Raw]]], root: Path | None, source: str) -> SSDA903:
     """Type each group (one return, optionally with a year) and stack the tables."""
-    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
+    parts: dict[str, list[tuple[dict, int]]] = {t: [] for t in TABLES}
     line_parts: dict[str, list[np.ndarray]] = {t: [] for t in TABLES}
     file_parts: dict[str, list[tuple[str, int]]] = {t: [] for t in TABLES}  # (file, rows) of each part
     found: list[pd.DataFrame] = []
@@ -124,7 +124,7 @@ def _assemble(groups: list[tuple[int | None, list[_Raw]]], root: Path | None, so
         _check_duplicates(raws, "in one return" if year is None else f"for collection year {year}")
         for raw in raws:
             rel = _rel(Path(raw.file), root)
-            cols, n, f, lines = _type_table(raw, year, rel, next(dates))
+            cols, n, f, lines = _type_table_factors(raw, year, rel, next(dates))
             if raw.bad_rows:
                 found.append(_findings.make_findings(raw.bad_rows))
             parts[raw.table].append((cols, n))
@@ -136,34 +136,94 @@ def _assemble(groups: list[tuple[int | None, list[_Raw]]], root: Path | None, so
     tables: dict[str, pd.DataFrame] = {}
     lines_out: dict[str, np.ndarray] = {}
     files_out: dict[str, np.ndarray] = {}
+    # The tables' columns as stacked arrays, and the CHILD column of each part factorised, for
+    # the record checks (None when a table had to be stacked as frames).
+    arrays: dict[str, dict] | None = {}
+    child: dict[str, list] = {}
     for t in TABLES:
         if not parts[t]:
             continue
-        if len(parts[t]) == 1 or all(list(c) == list(parts[t][0][0]) for c, _ in parts[t]):
-            # Same columns in every part (the usual case): stack the arrays, one frame.
-            # Equal to pd.concat of the part frames, as each column has one dtype throughout.
-            names = list(parts[t][0][0])
-            stacked = {k: np.concatenate([c[k] for c, _ in parts[t]]) if len(parts[t]) > 1 else parts[t][0][0][k] for k in names}
-            df = _frame_from_columns(stacked, sum(n for _, n in parts[t]))
+        names = list(parts[t][0][0])
+        stacked = None
+        if all(list(c) == names for c, _ in parts[t][1:]):
+            # Same columns in every part (the usual case): each column spread and stacked in
+            # one array, one frame. Equal to pd.concat of the part frames, as each column has
+            # one dtype throughout.
+            stacked, df = _stack_table([c for c, _ in parts[t]], names, sum(n for _, n in parts[t]))
+            if arrays is not None:
+                arrays[t] = stacked
+                if "CHILD" in names:
+                    child[t] = [c["CHILD"] for c, _ in parts[t]]
         else:
-            frames = [_frame_from_columns(c, n) for c, n in parts[t]]
+            arrays = None
+            frames = [_frame_from_columns(_spread(c), n) for c, n in parts[t]]
             with_year = ["collection_year" in f.columns for f in frames]
             if not all(with_year):
                 frames = [f.drop(columns="collection_year", errors="ignore") for f in frames]
             df = pd.concat(frames, ignore_index=True)
         for col in DATE_COLUMNS[t]:
-            if col in df.columns and df[col].dtype != "datetime64[ns]":
+            if col in df.columns and (stacked is None or stacked[col].dtype != "datetime64[ns]") \
+                    and df[col].dtype != "datetime64[ns]":
                 df[col] = df[col].astype("datetime64[ns]")
+                arrays = None
         tables[t] = df
-        lines_out[t] = np.concatenate(line_parts[t])
+        lines_out[t] = np.concatenate(line_parts[t]) if len(line_parts[t]) > 1 else line_parts[t][0]
         rels, counts = zip(*file_parts[t])
         files_out[t] = np.repeat(np.asarray(rels, dtype=object), counts)
     # findings is set below; an empty placeholder avoids building a findings frame twice.
     data = SSDA903(**tables, findings=_PLACEHOLDER, source=source)
     data._lines = lines_out
     data._files = files_out
-    data.findings = _concat_made_findings(found + [_records.load_findings(data)])
+    if arrays is not None:
+        record_findings = _records.loaded_findings(data, arrays, child)
+    else:
+        record_findings = _records.load_findings(data)
+    data.findings = _concat_made_findings(found + [record_findings])
     return data
+
+
+def _spread(cols: dict) -> dict:
+    """A part's columns one value per row (factorised columns taken)."""
+    return {k: v[1][v[0]] if isinstance(v, tuple) else v for k, v in cols.items()}
+
+
+def _stack_table(parts: list[dict], names: list[str], total: int) -> tuple[dict, pd.DataFrame]:
+    """The columns of ``parts`` (typed columns of one table's files, as
+    :func:`.types._type_table_factors` gives) spread to one value per row and stacked, and
+    the table's frame: ``(columns, frame)``.
+
+    Equal to ``np.concatenate`` of the spread parts and :func:`.types._frame_from_columns`
+    of those: columns of one dtype are taken straight into the rows of one 2-D array, which
+    becomes the frame's block for that dtype (no further copy).
+    """
+    dtypes = {}
+    for k in names:
+        values = [c[1] if isinstance(c, tuple) else c for c in (p[k] for p in parts)]
+        dtypes[k] = values[0].dtype
+        if any(v.dtype != dtypes[k] for v in values[1:]):
+            # A column whose parts differ in dtype: stacked as before, by numpy's rules.
+            stacked = {k: np.concatenate([_spread({k: p[k]})[k] for p in parts]) for k in names}
+            return stacked, _frame_from_columns(stacked, total)
+    groups: dict = {}
+    for k in names:
+        groups.setdefault(dtypes[k], []).append(k)
+    stacked = {}
+    stacks = []
+    for dtype, cols in groups.items():
+        block = np.empty((len(cols), total), dtype=dtype)
+        for j, k in enumerate(cols):
+            row, at = block[j], 0
+            for p in parts:
+                c = p[k]
+                if isinstance(c, tuple):
+                    np.take(c[1], c[0], out=row[at : at + len(c[0])], mode="clip")
+                    at += len(c[0])
+                else:
+                    row[at : at + len(c)] = c
+                    at += len(c)
+            stacked[k] = row
+        stacks.append((block, cols))
+    return {k: stacked[k] for k in names}, _frame_from_stacks(names, stacks, total)
 
 
 _PLACEHOLDER = pd.DataFrame()

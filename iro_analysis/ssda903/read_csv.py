@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError, SSDA903FormatError
-from .raw import _factor, _Raw, _raw_from_factors
+from .model import DATE_COLUMNS
+from .raw import _Columns, _factor, _Raw, _raw_from_factors
 from .recognise import _classify_csv, _header_line
 
 __all__ = ["BAD_ROW_OPTIONS", "read_cells", "check_bad_rows_option"]
@@ -118,7 +119,10 @@ def _read_text(path: Path) -> str:
         raise SSDA903FormatError(f"cannot be read ({exc.strerror or exc}). Check the path and permissions.", file=path) from None
     _check_magic(raw, path)
     text = _decode(raw, path)
-    if not text.replace("\ufeff", "").strip().strip(",").strip():
+    start = text[:2].replace("\ufeff", "")[:1]
+    # A text that starts with a character other than a blank or comma is not empty (the
+    # usual case: the header's first letter), which saves stripping a copy of the whole text.
+    if (not start or start.isspace() or start == ",") and not text.replace("\ufeff", "").strip().strip(",").strip():
         raise SSDA903FormatError(
             "is empty (no header row). Re-export the table from your case management system; a "
             "table with no records still needs its header row.",
@@ -208,11 +212,12 @@ def _read_arrow(body: str, names: list[str], stripped: bool) -> dict | None:
         return None
     read_opts, parse_opts, convert_opts = _arrow_options(tuple(names))
     try:
-        tab = pacsv.read_csv(io.BytesIO(body.encode("utf-8")), read_options=read_opts,
+        # A buffer reader: pyarrow reads the bytes in C++, not through a Python file object.
+        tab = pacsv.read_csv(pa.BufferReader(body.encode("utf-8")), read_options=read_opts,
                              parse_options=parse_opts, convert_options=convert_opts)
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
-    cols = {}
+    cols = _Columns()
     for name, col in zip(names, tab.columns):
         if col.num_chunks == 1:
             enc = col.chunk(0)  # dictionary-encoded by the reader, values in order of appearance
@@ -223,11 +228,31 @@ def _read_arrow(body: str, names: list[str], stripped: bool) -> dict | None:
         uniq = enc.dictionary.to_numpy(zero_copy_only=False)
         # same shape as _factor: stripped object uniques with '' appended
         if stripped:
-            uniq = np.append(uniq.astype(object, copy=False), "")
+            values, uniq = uniq, np.empty(len(uniq) + 1, dtype=object)
+            uniq[:-1] = values
+            uniq[-1] = ""
+            if name in _DATE_NAMES and enc.dictionary.type == pa.string():
+                cols.texts[name] = _text_of(enc.dictionary)
         else:
             uniq = np.asarray([u.strip() for u in uniq] + [""], dtype=object)
         cols[name] = codes, uniq
     return cols
+
+
+# Columns that are dates in some table: their uniques' bytes are kept for the date parsers.
+_DATE_NAMES = frozenset(c for cols in DATE_COLUMNS.values() for c in cols)
+
+
+def _text_of(strings) -> tuple[np.ndarray, np.ndarray]:
+    """(UTF-8 length of each value, with a 0 for the '' appended after them; the values'
+    bytes end to end) of a pyarrow string array, read from its buffers without a copy."""
+    _, offsets, data = strings.buffers()[:3]
+    at = np.frombuffer(offsets, dtype=np.int32, count=len(strings) + 1, offset=4 * strings.offset).astype(np.int64)
+    lengths = np.empty(len(strings) + 1, dtype=np.int64)
+    np.subtract(at[1:], at[:-1], out=lengths[:-1])
+    lengths[-1] = 0
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.empty(0, dtype=np.uint8)
+    return lengths, raw[at[0] : at[-1]]
 
 
 @functools.lru_cache(maxsize=64)
@@ -315,7 +340,7 @@ def _cells_are_stripped(text: str) -> bool:
 
 
 def _has_trailing_empty_headers(body: str, ncols: int) -> bool:
-    first = body.split("\n", 1)[0]
+    first = body[: body.find("\n")] if "\n" in body else body
     try:
         return len(next(csv.reader([first]))) > ncols
     except (csv.Error, StopIteration):

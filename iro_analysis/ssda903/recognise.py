@@ -8,7 +8,6 @@ and explain a header that is close to a table but not one (a missing or an extra
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
 
 from ..errors import SSDA903FormatError
@@ -71,12 +70,19 @@ def _expected_sets_text() -> str:
 
 
 def _header_line(text: str) -> tuple[int, str, int]:
-    """0-based index, content and character offset of the first non-blank line."""
-    offset = 0
-    for i, line in enumerate(io.StringIO(text)):
+    """0-based index, content and character offset of the first non-blank line.
+
+    Lines end at ``\n`` (as ``io.StringIO`` splits them); found with ``str.find`` from line to
+    line, so nothing after the header line is copied.
+    """
+    offset, i = 0, 0
+    while offset < len(text):
+        end = text.find("\n", offset)
+        end = len(text) if end < 0 else end + 1
+        line = text[offset:end]
         if line.strip().strip(",").strip():
             return i, line.rstrip("\r\n"), offset
-        offset += len(line)
+        offset, i = end, i + 1
     return 0, "", 0
 
 

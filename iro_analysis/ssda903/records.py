@@ -38,7 +38,7 @@ from ..codes import valid_codes
 from ..findings import FINDING_COLUMNS, SEVERITIES, _build as _build_findings, _stack, make_findings
 from .model import as_return, child_keys
 
-__all__ = ["CODE_CHECKS", "load_findings", "date_findings", "code_findings"]
+__all__ = ["CODE_CHECKS", "load_findings", "loaded_findings", "date_findings", "code_findings"]
 
 #: Table -> columns checked against the year's code list.
 CODE_CHECKS: dict[str, tuple[str, ...]] = {
@@ -276,18 +276,25 @@ def _duplicated_rows(df: pd.DataFrame, cand: np.ndarray, key: np.ndarray) -> np.
         if isinstance(vals, pd.arrays.NumpyExtensionArray):
             vals = vals.to_numpy()
         sub = vals[rows] if isinstance(vals, np.ndarray) else vals.take(rows)
-        codes = pd.factorize(sub)[0].astype(np.int64) + 1  # missing (-1) -> 0
-        gid = pd.factorize(gid * (int(codes.max()) + 1) + codes)[0].astype(np.int64)
-        shared = np.bincount(gid)[gid] > 1
-        if not shared.all():
-            rows, gid = rows[shared], gid[shared]
-            if not len(rows):
-                return dup
+        rows, gid = _split_groups(rows, gid, pd.factorize(sub)[0].astype(np.int64) + 1)  # missing (-1) -> 0
+        if not len(rows):
+            return dup
     first = np.unique(gid, return_index=True)[1]
     later = np.ones(len(rows), dtype=bool)
     later[first] = False
     dup[rows[later]] = True
     return dup
+
+
+def _split_groups(rows: np.ndarray, gid: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The groups ``gid`` of ``rows`` split by ``codes`` (equal values, equal non-negative
+    codes), renumbered from 0 in order of appearance; rows left alone in their group are
+    dropped (they equal no other row)."""
+    gid = pd.factorize(gid * (int(codes.max()) + 1) + codes)[0].astype(np.int64)
+    shared = np.bincount(gid)[gid] > 1
+    if not shared.all():
+        rows, gid = rows[shared], gid[shared]
+    return rows, gid
 
 
 def _duplicated_parts(parts: dict) -> np.ndarray:
@@ -486,3 +493,237 @@ def load_findings(data) -> pd.DataFrame:
     parts = _duplicates(data, keys) + _not_in_header(data, keys) + _dob_mismatch(data, keys) + _after_year_end(data)
     # Every part was made by make_findings or _frame, so it is in the shape already.
     return _stack(parts)
+
+
+# --------------------------------------------------------------------------------------
+# The same checks on a return as the loader builds it
+# --------------------------------------------------------------------------------------
+
+
+def loaded_findings(data, arrays: dict, child: dict) -> pd.DataFrame:
+    """:func:`load_findings` of a return the loader has just built, from the arrays it built
+    the tables from rather than from the frames.
+
+    Parameters
+    ----------
+    data : SSDA903
+        The return, with its source lines and files.
+    arrays : dict of {table: dict of {column: ndarray}}
+        Every table of ``data``, column by column, as the arrays its frame was made of.
+    child : dict of {table: list of (codes, values)}
+        The ``CHILD`` column of each file a table was stacked from, factorised: distinct
+        values (stripped text, NaN for blank) and each row's position among them.
+
+    Returns
+    -------
+    DataFrame
+        What :func:`load_findings` gives for ``data``: the same checks on column arrays read
+        without pandas indexing, with each (child, collection year) numbered densely (the
+        children over the distinct ``CHILD`` values of each file, the years among those
+        present) so that grouping and lookups are array indexing rather than hashing. The
+        general path decides when an input is not of that shape (a table without ``CHILD``
+        or of one column, identifiers that are not text, years outside 0-9999).
+    """
+    if set(arrays) != set(data.tables) or any(
+        "CHILD" not in cols or len(cols) < 2 or cols.get("collection_year", np.zeros(0, np.int64)).dtype != np.int64
+        for cols in arrays.values()
+    ):
+        return load_findings(data)
+    pairs = _loaded_pairs(arrays, child)
+    if pairs is None:
+        return load_findings(data)
+    lines = {t: data._lines[t] for t in arrays}
+    files = {t: data._files[t] for t in arrays}
+    parts = (_loaded_duplicates(arrays, pairs, lines, files) + _loaded_not_in_header(arrays, pairs, lines, files)
+             + _loaded_dob_mismatch(arrays, pairs, lines, files) + _loaded_after_year_end(data, arrays))
+    return _stack(parts)
+
+
+def _loaded_pairs(arrays: dict, child: dict) -> dict | None:
+    """Per table, one number per row for its (child, collection year), from 1 up, equal
+    exactly where :func:`.model.child_keys` gives equal keys; 0 for a row without a CHILD.
+
+    Children are numbered over the distinct values of every file at once; the year is part
+    of the pair when every table has ``collection_year``, as in ``child_keys``. None when a
+    CHILD value is not text or a year is outside 0-9999 (where ``child_keys``'s
+    ``child * 10000 + year`` could make two pairs one key).
+    """
+    uniques = [u for t in arrays for _, u in child[t]]
+    allu = np.concatenate(uniques)
+    if pd.api.types.infer_dtype(allu, skipna=True) not in ("string", "empty"):
+        return None
+    # Text as loaded is stripped and non-blank (blank is NaN): child_ids leaves it as it is,
+    # so numbering the values is numbering the normalised values.
+    codes = pd.factorize(allu)[0].astype(np.int64)
+    use_year = all("collection_year" in cols for cols in arrays.values())
+    years = None
+    if use_year:
+        every = np.concatenate([cols["collection_year"] for cols in arrays.values()])
+        if len(every) and (every.min() < 0 or every.max() >= 10_000):
+            return None
+        years = np.unique(every)
+    out = {}
+    at = 0
+    for t in arrays:
+        rows = []
+        for c, u in child[t]:
+            rows.append(codes[at : at + len(u)][c])
+            at += len(u)
+        number = rows[0] if len(rows) == 1 else np.concatenate(rows)
+        pair = number * len(years) + np.searchsorted(years, arrays[t]["collection_year"]) if use_year else number
+        out[t] = np.where(number < 0, 0, pair + 1)
+    return out
+
+
+def _array_date_ints(values: np.ndarray) -> np.ndarray:
+    """:func:`_date_ints` of a column array (a ``datetime64[ns]`` array is viewed as it is)."""
+    if values.dtype == "datetime64[ns]":
+        return values.view(np.int64)
+    return _date_ints(pd.Series(values))
+
+
+def _firsts(groups: np.ndarray) -> np.ndarray:
+    """True at the first row of each group, for group numbers in order of first appearance
+    from 0 (as ``pd.factorize`` gives): a row is first when its number is a new maximum."""
+    top = np.maximum.accumulate(groups)
+    first = np.empty(len(groups), dtype=bool)
+    first[:1] = True
+    first[1:] = top[1:] > top[:-1]
+    return first
+
+
+def _duplicated_columns(columns: list, cand: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """:func:`_duplicated_rows` on column arrays: rows marked in ``cand`` grouped by
+    ``group`` (non-negative numbers) and then column by column, rows left alone dropped."""
+    dup = np.zeros(len(cand), dtype=bool)
+    rows = np.flatnonzero(cand)
+    if not len(rows):
+        return dup
+    gid = pd.factorize(group[rows])[0].astype(np.int64)
+    for values in columns:
+        sub = values[rows]
+        if sub.dtype.kind == "M":
+            sub = sub.view(np.int64)  # NaT is one number, equal only to itself
+        rows, gid = _split_groups(rows, gid, pd.factorize(sub)[0].astype(np.int64) + 1)  # missing text (-1) -> 0
+        if not len(rows):
+            return dup
+    dup[rows[~_firsts(gid)]] = True
+    return dup
+
+
+def _loaded_duplicates(arrays, pairs, lines, files) -> list[pd.DataFrame]:
+    out = []
+    for table, cols in arrays.items():
+        kids = cols["CHILD"]
+        n = len(kids)
+        if not n:
+            continue
+        # Rows grouped by their key (the child and year, and the table's key date): identical
+        # rows share it, and a row sharing it with an earlier row is a duplicate key.
+        group = pairs[table]
+        kcols = _KEYS.get(table) if all(k in cols for k in _KEYS.get(table, ("-",))) else None
+        complete = group > 0
+        for k in (kcols or ())[1:]:
+            v = cols[k]
+            if v.dtype.kind == "M":
+                codes = pd.factorize(v.view(np.int64))[0].astype(np.int64)
+                complete &= ~np.isnat(v)
+            else:
+                codes = pd.factorize(v.astype(object))[0].astype(np.int64) + 1
+                complete &= pd.notna(v)
+            group = group * (int(codes.max()) + 1) + codes
+        group = pd.factorize(group)[0].astype(np.int64)
+        cand = np.bincount(group)[group] > 1
+        order = [cols[c] for c in cols if c != "CHILD" and cols[c].dtype != object] + [pairs[table]]
+        order += [cols[c] for c in cols if c != "CHILD" and cols[c].dtype == object]
+        dup = _duplicated_columns(order, cand, group)
+        if dup.any():
+            idx = np.flatnonzero(dup)
+            loc = _loc_text(files[table][idx], lines[table][idx])
+            msgs = [f"Row is identical to an earlier row of the {table} table{w}; it may be counted twice." for w in loc]
+            out.append(_frame("duplicate_row", "warning", table, lines[table][idx], kids[idx], None, [None] * len(idx), msgs))
+        if kcols:
+            kd = ~_firsts(group) & ~dup & complete
+            if kd.any():
+                idx = np.flatnonzero(kd)
+                col = kcols[-1]
+                vals = [_fmt(v) for v in pd.Series(cols[col][idx])]
+                loc = _loc_text(files[table][idx], lines[table][idx])
+                what = " and ".join(kcols)
+                msgs = [f"Another row of the {table} table has the same {what} ({v}) but different values{w}; keep one." for v, w in zip(vals, loc)]
+                out.append(_frame("duplicate_key", "warning", table, lines[table][idx], kids[idx], col, vals, msgs))
+    return out
+
+
+def _loaded_not_in_header(arrays, pairs, lines, files) -> list[pd.DataFrame]:
+    if "header" not in arrays:
+        return []
+    size = 1 + max(int(p.max()) for p in pairs.values() if len(p)) if any(len(p) for p in pairs.values()) else 1
+    in_header = np.zeros(size, dtype=bool)
+    in_header[pairs["header"]] = True
+    same_year = all("collection_year" in cols for cols in arrays.values())
+    out = []
+    for table, pair in pairs.items():
+        if table == "header" or not len(pair):
+            continue
+        missing = (pair > 0) & ~in_header[pair]
+        if not missing.any():
+            continue
+        idx = np.flatnonzero(missing)
+        kids = arrays[table]["CHILD"][idx]
+        loc = _loc_text(files[table][idx], lines[table][idx])
+        msgs = [
+            f"CHILD {k!r} is in the {table} table but not in the header{' of the same collection year' if same_year else ''}{w}. "
+            "Add the child to the header or correct the CHILD id."
+            for k, w in zip(kids, loc)
+        ]
+        out.append(_frame("child_not_in_header", "warning", table, lines[table][idx], kids, "CHILD", kids, msgs))
+    return out
+
+
+def _loaded_dob_mismatch(arrays, pairs, lines, files) -> list[pd.DataFrame]:
+    if "header" not in arrays or "DOB" not in arrays["header"]:
+        return []
+    hpair = pairs["header"]
+    hdob = _array_date_ints(arrays["header"]["DOB"])
+    nat = np.iinfo(np.int64).min
+    # The DOB of each pair's first header row, where that row has a child and a readable DOB.
+    first = _firsts(pd.factorize(hpair)[0]) & (hpair > 0) & (hdob != nat)
+    if not first.any():
+        return []
+    size = 1 + max(int(p.max()) for p in pairs.values() if len(p))
+    known = np.zeros(size, dtype=bool)
+    dob = np.full(size, nat, dtype=np.int64)
+    known[hpair[first]] = True
+    dob[hpair[first]] = hdob[first]
+    out = []
+    for table, pair in pairs.items():
+        cols = arrays[table]
+        if table == "header" or not len(pair) or "DOB" not in cols:
+            continue
+        tdob = _array_date_ints(cols["DOB"])
+        bad = known[pair] & (tdob != nat) & (tdob != dob[pair])
+        if not bad.any():
+            continue
+        idx = np.flatnonzero(bad)
+        vals = [_fmt(v) for v in pd.Series(cols["DOB"][idx])]
+        hd = [_fmt(pd.Timestamp(v)) for v in dob[pair[idx]].view("datetime64[ns]")]
+        loc = _loc_text(files[table][idx], lines[table][idx])
+        msgs = [f"DOB {v} in the {table} table differs from DOB {h} in the header{w}." for v, h, w in zip(vals, hd, loc)]
+        out.append(_frame("dob_mismatch", "warning", table, lines[table][idx], cols["CHILD"][idx], "DOB", vals, msgs))
+    return out
+
+
+def _loaded_after_year_end(data, arrays) -> list[pd.DataFrame]:
+    """:func:`_after_year_end`, which is run only when some row is late."""
+    for table, col in (("episodes", "DECOM"), ("reviews", "REVIEW")):
+        cols = arrays.get(table)
+        if cols is None or col not in cols or "collection_year" not in cols or not len(cols[col]):
+            continue
+        yv, when = cols["collection_year"], cols[col]
+        if when.dtype != "datetime64[ns]" or yv.min() < 1700 or yv.max() > 2200:
+            return _after_year_end(data)
+        end = ((yv - 1970) * 12 + 2).astype("datetime64[M]").astype("datetime64[ns]") + np.timedelta64(30, "D")
+        if (when > end).any():
+            return _after_year_end(data)
+    return []
