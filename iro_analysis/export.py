@@ -313,10 +313,11 @@ def _report_exporter_class():
     """nbconvert's HTML exporter without its final pass through BeautifulSoup.
 
     That pass parses and re-serialises the whole page (about three quarters of the export's
-    time) only to give an ``<img>`` without ``alt`` a placeholder and every output a
-    ``tabindex``. The ``offline_lab`` template writes the alt text (and the same placeholder
-    when an image has none) itself, and a report's outputs are text, tables and charts that
-    need no keyboard focus of their own.
+    time) only to give an ``<img>`` without ``alt`` a placeholder and every output ``<div>`` a
+    ``tabindex="0"``. The ``offline_lab`` template writes the alt text (and the same placeholder
+    when an image has none) itself, and the ``tabindex`` is added to the output (and markdown
+    cell) ``<div>`` tags the template wrote (a wide table scrolls sideways in its output: keyboard users must be
+    able to focus it), so the page is nbconvert's, element for element.
     """
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
@@ -333,9 +334,17 @@ def _report_exporter_class():
             resources = self._init_resources(resources)
             self.register_filter("filter_data_type", WidgetsDataTypeFilter(
                 notebook_metadata=self._nb_metadata, parent=self, resources=resources))
-            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return _FOCUSABLE_OUTPUT.sub(r'\1 tabindex="0"', page), resources
 
     return ReportHTMLExporter
+
+
+# The opening tag of a cell's input wrapper or an output <div> as the lab templates write them
+# (class attribute first): nbconvert makes those focusable. What the cells hold sits inside such
+# a tag, never in it, so no text of the report is matched.
+_FOCUSABLE_OUTPUT = re.compile(
+    r'(<div class="[^"<>]*\b(?:jp-OutputArea-output|jp-Cell-inputWrapper)\b[^"<>]*")(?=[\s>])')
 
 
 class _TextCollector(HTMLParser):

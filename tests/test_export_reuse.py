@@ -27,19 +27,20 @@ def _fresh(nb, resources):
     return exporter.from_notebook_node(nb, resources=resources)[0]
 
 
-def test_the_package_exporter_is_nbconverts_without_its_final_soup_pass():
-    # Same page as nbconvert's own HTMLExporter once that one's BeautifulSoup re-serialisation
-    # (tabindex on outputs) is undone: parse both the same way and compare the trees.
+def test_the_package_exporter_writes_nbconverts_page_without_its_soup_pass():
+    # The same elements and attributes (tabindex on every output div included) as nbconvert's own
+    # HTMLExporter, which re-serialises its page through BeautifulSoup: parse both the same way.
     from bs4 import BeautifulSoup
 
     nb = _notebook("Wokingham", 3)
+    nb.cells.append(new_code_cell("note()", outputs=[new_output("stream", name="stdout", text='<div class="x">\n')]))
     stock = HTMLExporter(template_name="offline_lab", extra_template_basedirs=[str(export._TEMPLATES)],
                          exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     theirs = BeautifulSoup(stock.from_notebook_node(nb)[0], "html.parser")
-    for element in theirs.find_all(attrs={"tabindex": True}):
-        del element["tabindex"]
     ours = BeautifulSoup(export._html_exporter().from_notebook_node(nb)[0], "html.parser")
     assert str(ours) == str(theirs)
+    assert len(ours.select("div.jp-OutputArea-output[tabindex='0']")) == 3
+    assert len(ours.select("div.jp-Cell-inputWrapper[tabindex='0']")) == 1
 
 
 def test_a_reused_exporter_writes_each_page_as_a_new_exporter_does():
