@@ -387,9 +387,31 @@ def test_binomial_tails_of_the_root_search_are_scipys(m, data, p):
 
     k = data.draw(st.integers(0, m))
     pmf, below, above = _binomial_tails(k, m)
-    assert pmf(p) == sps.binom.pmf(k, m, p)
-    assert below(p) == sps.binom.cdf(k - 1, m, p)
-    assert above(p) == sps.binom.sf(k, m, p)
+
+    def outcome(call):  # a value, or the error (scipy's binomial overflows at the smallest normal p)
+        try:
+            return call()
+        except OverflowError as error:
+            return type(error)
+
+    assert outcome(lambda: pmf(p)) == outcome(lambda: sps.binom.pmf(k, m, p))
+    assert outcome(lambda: below(p)) == outcome(lambda: sps.binom.cdf(k - 1, m, p))
+    assert outcome(lambda: above(p)) == outcome(lambda: sps.binom.sf(k, m, p))
+
+
+def test_the_root_search_never_asks_scipy_below_its_bracket():
+    # scipy's binomial raises OverflowError at p = 2.2e-308 (the smallest normal float); the mid-p
+    # root search brackets p in [1e-300, 1 - 1e-16], where every count evaluates.
+    from iro_analysis.stats.intervals import _binomial_tails, _midp_binomial_limits
+
+    with pytest.raises(OverflowError):
+        sps.binom.pmf(1, 4, 2.2250738585072014e-308)
+    for k, m in [(0, 4), (1, 4), (4, 4), (1, 3000), (2999, 3000)]:
+        pmf, below, above = _binomial_tails(k, m)
+        for p in (1e-300, 1e-12, 0.5, 1.0 - 1e-16):
+            assert all(0.0 <= f(p) <= 1.0 for f in (pmf, below, above))
+        low, high = _midp_binomial_limits(k, m, 0.05)
+        assert 0.0 <= low <= k / m <= high <= 1.0
 
 
 @pytest.mark.parametrize("k, m", [(0, 1), (1, 1), (1, 2), (3, 17), (11, 60), (49, 60), (95, 95), (250, 1400)])
