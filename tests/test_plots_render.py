@@ -228,3 +228,71 @@ def test_style_is_seaborn_whitegrid_with_the_package_settings():
         actual = dict(mpl.rcParams)
     different = {key for key in expected if expected[key] != actual[key]}
     assert different == {"image.cmap"}  # seaborn's own colour map, which no chart uses
+
+
+def _placed_by_matplotlib(ax) -> str:
+    """The SVG drawn with matplotlib's own title placement at every layout pass, the titles then
+    kept where measuring the crop box put them (the reference: how charts were drawn before)."""
+    from iro_analysis.plots import core
+
+    figure = ax.figure
+    figure.tight_layout()
+    figure.set_layout_engine(None)
+    box = figure.get_tightbbox().padded(matplotlib.rcParams["savefig.pad_inches"])
+    for each in figure.axes:
+        each._autotitlepos = False
+    return core._svg(figure, box)
+
+
+def _top_labels():
+    ax = _chart()
+    ax.xaxis.tick_top()  # tick labels on the top edge, where the title would go
+    return ax
+
+
+def _top_axis_label():
+    ax = _chart()
+    ax.set_xlabel("Legal status")
+    ax.xaxis.set_label_position("top")
+    return ax
+
+
+def _offset_text():
+    _, ax = plt.subplots(figsize=(6, 3))
+    ax.plot([0, 1, 2], [1_000_000.1, 1_000_000.4, 1_000_000.2])  # y labelled as an offset ("+1e6")
+    ax.set_title("Nearly flat")
+    return ax
+
+
+def _twin_with_top_labels():
+    ax = _chart()
+    ax.twiny().set_xlim(0, 10)  # the twin's tick labels sit on top
+    return ax
+
+
+def _left_title_only():
+    ax = _chart()
+    ax.set_title("")
+    ax.set_title("Left", loc="left")
+    return ax
+
+
+@pytest.mark.parametrize("make", [_chart, _top_labels, _top_axis_label, _offset_text, _twin_with_top_labels,
+                                  _left_title_only])
+def test_titles_are_where_matplotlibs_own_placement_puts_them(make):
+    # render leaves titles on the top edge without measuring unless something may be in the way;
+    # the SVG must be the one matplotlib's placement gives, whatever sits on top of the axes
+    expected = _placed_by_matplotlib(make())
+    actual = plots.render(make(), format="svg")
+    plt.close("all")
+    strip = re.compile(r'(\bid="|url\(#|href="#)c[0-9a-f]{8}-')  # the per-chart id prefix hashes the text
+    assert strip.sub(r"\1", actual) == strip.sub(r"\1", plots.core._SVG_ID.sub(r"\1", expected))
+
+
+def test_a_title_moves_above_top_tick_labels():
+    ax = _top_labels()
+    plots.render(ax, format="svg")
+    renderer = ax.figure.canvas.get_renderer()
+    assert ax.title.get_window_extent(renderer).y0 >= ax.xaxis.get_tightbbox(renderer).y1 - 1e-6
+    assert ax.title.get_position()[1] > 1.0
+    plt.close("all")

@@ -158,20 +158,47 @@ def render(ax_or_fig, *, format: str = "png"):
     if format not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, got {format!r}.")
     figure = _figure(ax_or_fig)
-    figure.tight_layout()
-    # tight_layout leaves a placeholder layout engine, with which savefig draws once more
-    # (without output) before drawing; the layout is done, so no engine is needed
-    figure.set_layout_engine(None)
-    box = figure.get_tightbbox().padded(mpl.rcParams["savefig.pad_inches"])
-    # Measuring the box placed every title above the tick labels of the final layout; drawing
-    # would measure all the tick labels again to place them in the same spot (a fifth of the
-    # chart's time). Nothing moves between the two, so the titles are left where they are.
-    for ax in figure.axes:
-        if getattr(ax, "_autotitlepos", None):
+    # matplotlib places a title above whatever sits on top of its axes, and to find out it
+    # measures every y tick label again at each layout pass and at the final draw (about a
+    # tenth of a chart). The titles start on the top edge, where the placement leaves them
+    # unless top tick labels, a top axis label or an offset text ("1e6") are in the way.
+    placed = [ax for ax in figure.axes if getattr(ax, "_autotitlepos", False)]
+    for ax in placed:
+        ax._autotitlepos = False
+    margins = {name: getattr(figure.subplotpars, name) for name in ("left", "right", "bottom", "top",
+                                                                    "wspace", "hspace")}
+    box = _layout(figure)
+    crowded = [ax for ax in placed if _title_may_collide(ax)]
+    if crowded:  # the general placement from the same start, then the titles stay where it put them
+        for ax in crowded:
+            ax._autotitlepos = True
+        figure.subplots_adjust(**margins)
+        box = _layout(figure)
+        for ax in crowded:
             ax._autotitlepos = False
     if format == "svg":
         return _svg(figure, box)
     return _palette_png(figure, box)
+
+
+def _layout(figure):
+    """Fit the margins and return the box to crop to (what is drawn plus the pad)."""
+    figure.tight_layout()
+    # tight_layout leaves a placeholder layout engine, with which savefig draws once more
+    # (without output) before drawing; the layout is done, so no engine is needed
+    figure.set_layout_engine(None)
+    return figure.get_tightbbox().padded(mpl.rcParams["savefig.pad_inches"])
+
+
+def _title_may_collide(ax) -> bool:
+    """Whether something the layout has just placed may sit where the axes' titles are."""
+    if not any(title.get_text() for title in (ax.title, ax._left_title, ax._right_title)):
+        return False
+    for other in ax._twinned_axes.get_siblings(ax) + ax.child_axes:  # what matplotlib looks at
+        ticks = other.xaxis.majorTicks[:1] + other.xaxis.minorTicks[:1]
+        if other.xaxis.get_label_position() == "top" or any(tick.label2.get_visible() for tick in ticks):
+            return True
+    return bool(ax.yaxis.offsetText.get_text())
 
 
 def _palette_png(figure, box) -> bytes:
