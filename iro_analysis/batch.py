@@ -31,6 +31,7 @@ import asyncio
 import contextlib
 import contextvars
 import datetime as dt
+import functools
 import logging
 import threading
 import time
@@ -125,9 +126,21 @@ def notebook_path(name: str = REPORT_NOTEBOOK) -> Path:
 
 def notebook_parameters(notebook: Path) -> dict:
     """The parameters a notebook declares (``papermill.inspect_notebook``): name -> default."""
+    path = Path(notebook).resolve()
+    try:
+        state = path.stat()
+    except OSError:  # papermill's own error names the file
+        return _inspect_parameters.__wrapped__(path, None)
+    # A batch checks the same notebook for every authority; papermill parses it each time
+    # (about 30 ms). The file's identity, size and time tell when it has changed.
+    return dict(_inspect_parameters(path, (state.st_ino, state.st_size, state.st_mtime_ns)))
+
+
+@functools.lru_cache(maxsize=16)
+def _inspect_parameters(path: Path, state) -> dict:
     import papermill as pm
 
-    return {name: info["default"] for name, info in pm.inspect_notebook(str(notebook)).items()}
+    return {name: info["default"] for name, info in pm.inspect_notebook(str(path)).items()}
 
 
 def _template(notebook) -> Path:
