@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 import os
 import re
 import threading
@@ -440,20 +441,43 @@ def _workbook_problems(path: Path, guard: IdentifierGuard) -> list[str]:
     return problems
 
 
-def _notebook_problems(path: Path, guard: IdentifierGuard) -> list[str]:
+def _notebook_cells(path: Path) -> list:
+    """The cells of a notebook file, as nbformat 4 reads them (multi-line strings may be lists)."""
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        notebook = json.loads(text)
+    except ValueError:
+        notebook = None
+    # A version 4 notebook is scanned as stored: nbformat's reader would also check it against
+    # the schema (most of the time of this scan) and only warn if it did not conform.
+    if (isinstance(notebook, dict) and notebook.get("nbformat") == 4 and isinstance(notebook.get("cells"), list)
+            and all(_well_formed(cell) for cell in notebook["cells"])):
+        return notebook["cells"]
     import nbformat
 
-    notebook = nbformat.read(str(path), as_version=4)
+    return nbformat.reads(text, as_version=4).cells
+
+
+def _well_formed(cell) -> bool:
+    outputs = cell.get("outputs", []) if isinstance(cell, dict) else None
+    return isinstance(outputs, list) and all(isinstance(output, dict) for output in outputs)
+
+
+def _joined(value) -> str:
+    return value if isinstance(value, str) else "".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def _notebook_problems(path: Path, guard: IdentifierGuard) -> list[str]:
     problems = []
-    for number, cell in enumerate(notebook.cells, start=1):
+    for number, cell in enumerate(_notebook_cells(path), start=1):
         for output in cell.get("outputs", []):
             pieces = []
             if "text" in output:
-                pieces.append(str(output["text"]))
+                pieces.append(_joined(output["text"]))
             for mime, value in (output.get("data") or {}).items():
                 if mime.startswith("image/") and mime != "image/svg+xml":
                     continue  # base64 pixels hold no text; an SVG's labels are text and are read
-                pieces.append(value if isinstance(value, str) else "".join(value) if isinstance(value, list) else str(value))
+                pieces.append(_joined(value))
             pieces.extend([str(output.get("evalue", ""))] + [str(t) for t in output.get("traceback", [])])
             for mime, meta in (output.get("metadata") or {}).items():
                 if mime.startswith("image/") and isinstance(meta, dict):
