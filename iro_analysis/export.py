@@ -425,7 +425,71 @@ def scan_shareable_file(path, identifiers=()) -> list[str]:
     return [f"{path.name}: child identifier or postcode ({f[:2]}…) in its text" for f in found]
 
 
+# In a workbook part: a formula element (any prefix), or a cell whose value is a formula's
+# result, an error or an ISO date rather than a string or a number.
+_CELL_OF_OTHER_TYPE = re.compile(rb"""<(?:[\w.-]+:)?f[\s/>]|\bt\s*=\s*["'](?:str|e|d)["']""")
+
+
 def _workbook_problems(path: Path, guard: IdentifierGuard) -> list[str]:
+    if _workbook_is_clean(path, guard):
+        return []
+    return _workbook_cell_problems(path, guard)
+
+
+def _workbook_is_clean(path: Path, guard: IdentifierGuard) -> bool:
+    """Whether a workbook certainly has no formula and no identifier in any cell, read from its XML.
+
+    Building every cell with openpyxl is most of the final scan's time. Here every part of the
+    package is read as stored: no formula element and no cell of another type anywhere, and no
+    string (a shared string or a cell's own, joined as openpyxl joins them) that the checks flag.
+    Anything else, including a flagged string no cell uses, goes to the cell-by-cell scan for its
+    exact findings.
+    """
+    from xml.etree.ElementTree import ParseError, iterparse
+
+    # a number styled as a date that no date can hold is read as this error text
+    if _flagged("#VALUE!", guard):
+        return False
+    strings = set()  # labels repeat from sheet to sheet: each is checked once
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                content = archive.read(info)
+                if _CELL_OF_OTHER_TYPE.search(content):
+                    return False
+                if b"si" not in content and b"is" not in content:  # no string element in this part
+                    continue
+                for _, node in iterparse(io.BytesIO(content)):
+                    name = _local_name(node)
+                    if name in ("si", "is"):
+                        strings.add(_rich_text(node, shared=name == "si"))
+    except (zipfile.BadZipFile, ParseError, OSError, RuntimeError, ValueError):
+        return False
+    return not any(_flagged(value, guard) for value in strings)
+
+
+def _local_name(node) -> str:
+    return node.tag.rpartition("}")[2]
+
+
+def _rich_text(node, *, shared: bool) -> str:
+    """A string element's value as openpyxl reads it: its text, then its runs' (not phonetic) text."""
+    pieces = []
+    for child in node:
+        name = _local_name(child)
+        if name == "t":
+            pieces.append(child.text or "")
+        elif name == "r":
+            pieces.extend(t.text or "" for t in child if _local_name(t) == "t")
+    text = "".join(pieces)
+    return text.replace("x005F_", "") if shared else text
+
+
+def _flagged(value: str, guard: IdentifierGuard) -> bool:
+    return bool(guard.in_value(value) or scan_text_for_identifiers(value, ()))
+
+
+def _workbook_cell_problems(path: Path, guard: IdentifierGuard) -> list[str]:
     from openpyxl import load_workbook
 
     problems = []
@@ -435,8 +499,7 @@ def _workbook_problems(path: Path, guard: IdentifierGuard) -> list[str]:
             for cell in row:
                 if cell.data_type == "f":
                     problems.append(f"sheet {sheet.title!r} cell {cell.coordinate} holds a formula")
-                elif isinstance(cell.value, str) and (guard.in_value(cell.value) or
-                                                      scan_text_for_identifiers(cell.value, ())):
+                elif isinstance(cell.value, str) and _flagged(cell.value, guard):
                     problems.append(f"sheet {sheet.title!r} cell {cell.coordinate} holds a child identifier")
     return problems
 
