@@ -152,6 +152,9 @@ def render(ax_or_fig, *, format: str = "png"):
     As IPython shows a figure, the margins are fitted with ``Figure.tight_layout`` and the
     image is cropped to what is drawn plus 0.1 inch (so a label wider than the figure is kept
     whole); both measure the artists without drawing them. The figure is then drawn once.
+    Titles start on the top edge of their axes; matplotlib's own title placement, which
+    measures every y tick label again, runs only where tick labels, an axis label or an offset
+    text may sit above the axes, and the chart is then the one it gives.
     Displaying a figure the usual way in a notebook (``bbox_inches="tight"``) draws it twice,
     and writes a 32-bit PNG about two and a half times larger.
     """
