@@ -304,7 +304,9 @@ class IdentifierGuard:
     def in_text(self, text: str) -> list[str]:
         """Non-numeric identifiers standing in running text (bounded by non-alphanumerics)."""
         found = set()
-        if self._by_head:
+        # Runs are listed and compared with the heads in C; the text is walked run by run (to
+        # check where each match ends) only when some run is the head of an identifier.
+        if self._by_head and not self._by_head.keys().isdisjoint(_ALNUM_RUN.findall(text)):
             for run in _ALNUM_RUN.finditer(text):
                 for value in self._by_head.get(run.group(), ()):
                     end = run.start() + len(value)
