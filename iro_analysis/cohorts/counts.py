@@ -15,7 +15,7 @@ from ..errors import ParameterError
 from .constants import _MONTH_ABBR, _NOT_RECORDED, _PN_CODES, SHORT_BREAK_LS
 from .dates import _quarter_frame, _quarters, quarters
 from .normalise import _as_dates, _child, _codes_upper, _latest_per_key, _require_columns, _table
-from .periods import _periods_for_counts, _source, prepare
+from .periods import _kept, _periods_for_counts, _source, prepare
 from .profiles import _describe_column, _ordered_categories
 from .snapshots import _in_care_frame, _ls_at, _uasc_on
 
@@ -272,6 +272,18 @@ def participation_by_quarter(data, year, *, exclude_short_breaks: bool = True) -
     (CHILD, REVIEW) is taken once, from the latest return.
     """
     y = parse_year(year)
+    # A report asks for each year's table twice (the cohort tables and Table N); within a
+    # prepared return the first result is kept with the chain and each caller gets a copy.
+    prep = _kept(data)
+    if prep is None:
+        return _participation_by_quarter(data, y, exclude_short_breaks)
+    key = ("participation_by_quarter", y, bool(exclude_short_breaks))
+    if key not in prep._cache:
+        prep._cache[key] = _participation_by_quarter(prep, y, exclude_short_breaks)
+    return prep._cache[key].copy()
+
+
+def _participation_by_quarter(data, y: int, exclude_short_breaks: bool) -> pd.DataFrame:
     rv = _dedup_table(_source(data), "reviews", ["CHILD", "REVIEW"], ("REVIEW",), "participation")
     _require_columns(rv, "reviews", ("REVIEW_CODE",))
     rv = _dated_in_year(data, rv, "REVIEW", y, exclude_short_breaks)
