@@ -91,3 +91,75 @@ def test_participation_kept_within_a_prepared_return_equals_a_fresh_one(wokingha
     pd.testing.assert_frame_equal(last_year, cohorts.participation_by_quarter(wokingham, 2022,
                                                                               exclude_short_breaks=exclude))
     assert not last_year.equals(again)
+
+
+# --- profile_on: one frame for all dates -----------------------------------------------------------
+
+
+def _profile_on_per_date(data, date, *, by, exclude_short_breaks=True):
+    """profile_on as first written: a frame per date, counted with value_counts, concatenated."""
+    from iro_analysis.cohorts import prepare
+    from iro_analysis.cohorts.profiles import _BY_COLUMN, _describe_column, _group_values, _ordered_categories
+    from iro_analysis.cohorts.snapshots import _in_care_frame, _parse_date
+
+    dates = [date] if isinstance(date, (str, pd.Timestamp)) or np.ndim(date) == 0 else list(date)
+    prep = prepare(data)
+    col = _BY_COLUMN[by]
+    blocks = []
+    for d in dates:
+        when = _parse_date(d)
+        cic = _in_care_frame(prep, when, exclude_short_breaks)
+        values, standard = _group_values(
+            by, ls=cic["LS"], place=cic["PLACE"], age=cic["age"], sex=cic["SEX"], ethnic=cic["ETHNIC"], uasc=cic["uasc"]
+        )
+        cats = _ordered_categories(values, standard)
+        counts = values.value_counts().reindex(cats, fill_value=0)
+        total = len(cic)
+        block = pd.DataFrame({"date": when, col: pd.Series(cats, dtype=object), "count": counts.to_numpy().astype("int64")})
+        block["percent"] = block["count"] / total * 100 if total else np.nan
+        block["total"] = total
+        blocks.append(block)
+    out = pd.concat(blocks, ignore_index=True)
+    out["date"] = out["date"].astype("datetime64[ns]")
+    return _describe_column(out, by)
+
+
+BYS = ["legal_status", "LS", "sex", "ethnicity", "age_band", "placement", "PLACE", "uasc"]
+
+
+@pytest.fixture(scope="module")
+def wokingham_prepared(wokingham):
+    from iro_analysis import cohorts
+
+    return cohorts.prepare(wokingham)
+
+
+@SETTINGS
+@given(st.lists(st.dates(pd.Timestamp("2019-01-01").date(), pd.Timestamp("2024-06-30").date()), min_size=1,
+                max_size=4), st.sampled_from(BYS), st.booleans())
+def test_profile_on_equals_a_frame_per_date(wokingham_prepared, days, by, exclude):
+    from iro_analysis import cohorts
+
+    dates = [pd.Timestamp(d) for d in days]
+    date = dates[0] if len(dates) == 1 else dates
+    pd.testing.assert_frame_equal(cohorts.profile_on(wokingham_prepared, date, by=by, exclude_short_breaks=exclude),
+                                  _profile_on_per_date(wokingham_prepared, date, by=by, exclude_short_breaks=exclude))
+
+
+@pytest.mark.parametrize("by", BYS)
+def test_profile_on_odd_codes_and_nobody_in_care(by):
+    from types import SimpleNamespace
+
+    from iro_analysis import cohorts
+
+    ep = pd.DataFrame({"CHILD": ["A", "B", "C", "D"], "DECOM": pd.to_datetime(["2022-05-01"] * 4),
+                       "RNE": ["S"] * 4, "LS": ["c2", None, "ZZ", "V2"], "PLACE": ["U4", "k9", None, "R1"],
+                       "DEC": pd.to_datetime([None] * 4), "REC": [None] * 4})
+    hd = pd.DataFrame({"CHILD": ["A", "B", "C"], "SEX": ["1", "2", "9"], "DOB": pd.to_datetime(["2010-01-01", None,
+                       "2005-03-31"]), "ETHNIC": ["WBRI", "xxxx", None]})
+    data = SimpleNamespace(episodes=ep, header=hd)
+    dates = ["2022-04-30", "2023-03-31"]  # nobody in care on the first: percent NaN, standard rows of 0
+    pd.testing.assert_frame_equal(cohorts.profile_on(data, dates, by=by),
+                                  _profile_on_per_date(data, dates, by=by))
+    with pytest.raises(ValueError):
+        cohorts.profile_on(data, [], by=by)
