@@ -163,3 +163,92 @@ def test_profile_on_odd_codes_and_nobody_in_care(by):
                                   _profile_on_per_date(data, dates, by=by))
     with pytest.raises(ValueError):
         cohorts.profile_on(data, [], by=by)
+
+
+# --- missing and participation counted on arrays -------------------------------------------------------
+
+
+def _missing_by_quarter_subsets(data, year, exclude_short_breaks=True):
+    """missing_by_quarter as first written: a subset of the frame per quarter."""
+    from iro_analysis.cohorts import counts as c
+
+    mi = c._dedup_table(c._source(data), "missing", ["CHILD", "MIS_START", "MISSING"], ("MIS_START", "MIS_END"),
+                        "missing episodes")
+    mi = c._dated_in_year(data, mi, "MIS_START", year, exclude_short_breaks)
+    mi = mi.assign(_q=c._quarter_frame(mi["MIS_START"], year), MISSING=c._codes_upper(mi["MISSING"]))
+    qs = c._quarters(year)
+    rows = []
+    for q, sub in [(int(q), mi.loc[mi["_q"] == q]) for q in qs["quarter"]] + [(None, mi)]:
+        m, a = sub.loc[sub["MISSING"] == "M"], sub.loc[sub["MISSING"] == "A"]
+        rows.append((q, len(m), len(a), len(sub), m["CHILD"].nunique(), a["CHILD"].nunique(), sub["CHILD"].nunique()))
+    counts = pd.DataFrame(rows, columns=["quarter", "missing_episodes", "away_episodes", "episodes",
+                                         "missing_children", "away_children", "children"])
+    return c._with_year_row(qs, counts, year)
+
+
+def _participation_by_quarter_blocks(data, year, exclude_short_breaks=True):
+    """participation_by_quarter as first written: value_counts per quarter, concatenated."""
+    from iro_analysis import codes
+    from iro_analysis.cohorts import counts as c
+
+    rv = c._dedup_table(c._source(data), "reviews", ["CHILD", "REVIEW"], ("REVIEW",), "participation")
+    rv = c._dated_in_year(data, rv, "REVIEW", year, exclude_short_breaks)
+    code = c._codes_upper(rv["REVIEW_CODE"])
+    code = code.where(code.notna(), c._NOT_RECORDED)
+    cats = c._ordered_categories(code, c._PN_CODES)
+    q = c._quarter_frame(rv["REVIEW"], year)
+    qs = c._quarters(year)
+    blocks = []
+    for qn in list(qs["quarter"]) + [None]:
+        sel = code if qn is None else code.loc[q == qn]
+        counts = sel.value_counts().reindex(cats, fill_value=0)
+        blocks.append(pd.DataFrame({"quarter": qn, "REVIEW_CODE": cats, "count": counts.to_numpy().astype("int64"),
+                                    "reviews": int(len(sel))}))
+    out = c._with_year_row(qs, pd.concat(blocks, ignore_index=True), year)
+    out["REVIEW_CODE"] = out["REVIEW_CODE"].astype(object)
+    out["description"] = out["REVIEW_CODE"].map(
+        lambda v: "Not recorded" if v == c._NOT_RECORDED else codes.describe("REVIEW_CODE", v)).astype(object)
+    out["percent"] = np.where(out["reviews"] > 0, out["count"] / out["reviews"].where(out["reviews"] > 0) * 100, np.nan)
+    return out[["quarter", "quarter_label", "quarter_start", "quarter_end", "REVIEW_CODE", "description", "count",
+                "reviews", "percent"]]
+
+
+@pytest.mark.parametrize("year", [2022, 2023, 2024])
+@pytest.mark.parametrize("exclude", [True, False])
+def test_missing_and_participation_equal_their_first_layout(wokingham, year, exclude):
+    from iro_analysis import cohorts
+
+    pd.testing.assert_frame_equal(cohorts.missing_by_quarter(wokingham, year, exclude_short_breaks=exclude),
+                                  _missing_by_quarter_subsets(wokingham, year, exclude))
+    pd.testing.assert_frame_equal(cohorts.participation_by_quarter(wokingham, year, exclude_short_breaks=exclude),
+                                  _participation_by_quarter_blocks(wokingham, year, exclude))
+
+
+CODES = st.sampled_from(["M", "A", "m", " a ", "X", "", None, "PN0", "pn3", "PN7", "PN9", "zz"])
+DAYS = st.dates(pd.Timestamp("2022-01-01").date(), pd.Timestamp("2023-06-30").date())
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.sampled_from(["A", "B", "C", " ", None]), DAYS, CODES), min_size=0, max_size=25),
+       st.booleans())
+def test_missing_and_participation_on_drawn_records(records, exclude):
+    from types import SimpleNamespace
+
+    from iro_analysis import cohorts
+
+    ep = pd.DataFrame({"CHILD": ["A", "B", "C"], "DECOM": pd.to_datetime(["2021-05-01", "2022-06-01", "2022-09-01"]),
+                       "RNE": ["S"] * 3, "LS": ["C2", "V3", "E1"], "PLACE": ["U4"] * 3,
+                       "DEC": pd.to_datetime([None, "2022-12-01", None]), "REC": [None, "E8", None]})
+    child = [r[0] for r in records]
+    day = pd.to_datetime([r[1] for r in records])
+    code = [r[2] for r in records]
+    missing = pd.DataFrame({"CHILD": child, "MISSING": code, "MIS_START": day, "MIS_END": pd.NaT}, dtype=object)
+    missing["MIS_START"] = pd.to_datetime(missing["MIS_START"])
+    missing["MIS_END"] = pd.to_datetime(missing["MIS_END"])
+    reviews = pd.DataFrame({"CHILD": child, "REVIEW": day, "REVIEW_CODE": code}, dtype=object)
+    reviews["REVIEW"] = pd.to_datetime(reviews["REVIEW"])
+    data = SimpleNamespace(episodes=ep, missing=missing, reviews=reviews)
+    pd.testing.assert_frame_equal(cohorts.missing_by_quarter(data, 2023, exclude_short_breaks=exclude),
+                                  _missing_by_quarter_subsets(data, 2023, exclude))
+    pd.testing.assert_frame_equal(cohorts.participation_by_quarter(data, 2023, exclude_short_breaks=exclude),
+                                  _participation_by_quarter_blocks(data, 2023, exclude))

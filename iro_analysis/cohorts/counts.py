@@ -221,10 +221,21 @@ def missing_by_quarter(data, year, *, exclude_short_breaks: bool = True) -> pd.D
     mi = _dated_in_year(data, mi, "MIS_START", y, exclude_short_breaks)
     mi = mi.assign(_q=_quarter_frame(mi["MIS_START"], y), MISSING=_codes_upper(mi["MISSING"]))
     qs = _quarters(y)
+    # boolean masks over arrays: five quarters' subsets of the frame cost far more than counting
+    quarter = mi["_q"].to_numpy(dtype="float64", na_value=np.nan)
+    kind = mi["MISSING"].to_numpy(dtype=object)
+    kid, _ = pd.factorize(mi["CHILD"].to_numpy(dtype=object))
+    is_m, is_a = kind == "M", kind == "A"
+
+    def children(mask):
+        k = kid[mask]
+        return len(np.unique(k[k >= 0]))  # a blank CHILD is not a child (as nunique)
+
     rows = []
-    for q, sub in [(int(q), mi.loc[mi["_q"] == q]) for q in qs["quarter"]] + [(None, mi)]:
-        m, a = sub.loc[sub["MISSING"] == "M"], sub.loc[sub["MISSING"] == "A"]
-        rows.append((q, len(m), len(a), len(sub), m["CHILD"].nunique(), a["CHILD"].nunique(), sub["CHILD"].nunique()))
+    for q in [int(q) for q in qs["quarter"]] + [None]:
+        sub = np.ones(len(mi), dtype=bool) if q is None else quarter == q
+        m, a = sub & is_m, sub & is_a
+        rows.append((q, int(m.sum()), int(a.sum()), int(sub.sum()), children(m), children(a), children(sub)))
     counts = pd.DataFrame(rows, columns=["quarter", "missing_episodes", "away_episodes", "episodes",
                                          "missing_children", "away_children", "children"])
     return _with_year_row(qs, counts, y)
@@ -290,15 +301,19 @@ def _participation_by_quarter(data, y: int, exclude_short_breaks: bool) -> pd.Da
     code = _codes_upper(rv["REVIEW_CODE"])
     code = code.where(code.notna(), _NOT_RECORDED)
     cats = _ordered_categories(code, _PN_CODES)
-    q = _quarter_frame(rv["REVIEW"], y)
+    q = _quarter_frame(rv["REVIEW"], y).to_numpy(dtype="float64", na_value=np.nan)
     qs = _quarters(y)
-    blocks = []
-    for qn in list(qs["quarter"]) + [None]:
-        sel = code if qn is None else code.loc[q == qn]
-        counts = sel.value_counts().reindex(cats, fill_value=0)
-        blocks.append(pd.DataFrame({"quarter": qn, "REVIEW_CODE": cats, "count": counts.to_numpy().astype("int64"),
-                                    "reviews": int(len(sel))}))
-    out = _with_year_row(qs, pd.concat(blocks, ignore_index=True), y)
+    # each review's code by position in ``cats``, counted per quarter: one frame, not five
+    pos = pd.Index(cats, dtype=object).get_indexer(code)
+    quarter, count, reviews = [], [], []
+    for qn in [int(qn) for qn in qs["quarter"]] + [None]:
+        sel = pos if qn is None else pos[q == qn]
+        quarter += [qn] * len(cats)
+        count.append(np.bincount(sel[sel >= 0], minlength=len(cats)))
+        reviews.append(np.full(len(cats), len(sel), dtype="int64"))
+    blocks = pd.DataFrame({"quarter": pd.Series(quarter, dtype=object), "REVIEW_CODE": cats * (len(qs) + 1),
+                           "count": np.concatenate(count).astype("int64"), "reviews": np.concatenate(reviews)})
+    out = _with_year_row(qs, blocks, y)
     out["REVIEW_CODE"] = out["REVIEW_CODE"].astype(object)
     out["description"] = out["REVIEW_CODE"].map(
         lambda c: "Not recorded" if c == _NOT_RECORDED else codes.describe("REVIEW_CODE", c)
