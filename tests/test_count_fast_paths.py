@@ -252,3 +252,78 @@ def test_missing_and_participation_on_drawn_records(records, exclude):
                                   _missing_by_quarter_subsets(data, 2023, exclude))
     pd.testing.assert_frame_equal(cohorts.participation_by_quarter(data, 2023, exclude_short_breaks=exclude),
                                   _participation_by_quarter_blocks(data, 2023, exclude))
+
+
+# --- categories_with_last_year: last year looked up by position ------------------------------------------
+
+
+def _categories_with_last_year_merge(table, before):
+    """categories_with_last_year as first written: a left merge on the first label."""
+    labels = list(table.attrs.get("labels") or [table.columns[0]])
+    first = labels[0]
+    last = before.rename(columns={"count": "last_year", "percent": "percent_last_year"})
+    last = last[labels + ["last_year", "percent_last_year"]]
+    body = table[table[first].astype(str) != "Total"]
+    extra = last[~last[first].isin(set(body[first])) & (last[first].astype(str) != "Total")]
+    this_total = table.loc[table[first].astype(str) == "Total", "count"].sum()
+    last_total = last.loc[last[first].astype(str) == "Total", "last_year"].sum()
+    extra = extra[labels].assign(count=0, percent=0.0 if this_total > 0 else np.nan)
+    ordered = pd.concat([body, extra, table[table[first].astype(str) == "Total"]], ignore_index=True)
+    out = ordered.merge(last.drop(columns=labels[1:]), on=first, how="left")
+    absent = out["last_year"].isna()
+    out["last_year"] = out["last_year"].fillna(0).astype(int)
+    out.loc[absent, "percent_last_year"] = 0.0 if last_total > 0 else np.nan
+    out = out[labels + ["last_year", "percent_last_year", "count", "percent"]]
+    derived = dict(table.attrs.get("derived") or {"percent": ["count", "@total"]})
+    derived["percent_last_year"] = ["last_year", "@total:last_year"]
+    out.attrs = {**table.attrs, "labels": labels, "counts": ["last_year", "count"], "derived": derived}
+    return out
+
+
+ROW_LABELS = st.sampled_from(["Foster", "Residential", "Not recorded", "E1", "Other", "Total"])
+
+
+@st.composite
+def category_tables(draw, dtype):
+    names = draw(st.lists(ROW_LABELS, min_size=0, max_size=6, unique=draw(st.booleans())))
+    if draw(st.booleans()):
+        names = [n for n in names if n != "Total"] + ["Total"]
+    count = [draw(st.integers(0, 30)) for _ in names]
+    frame = pd.DataFrame({"placement": pd.Series(names, dtype=dtype),
+                          "description": pd.Series([n.lower() for n in names], dtype=object),
+                          "count": np.array(count, dtype="int64"),
+                          "percent": np.array([draw(st.sampled_from([0.0, 12.5, np.nan])) for _ in names])})
+    if draw(st.booleans()):
+        frame.attrs = {"labels": ["placement", "description"], "counts": ["count"], "notes": "n"}
+    return frame
+
+
+@SETTINGS
+@given(st.data())
+def test_categories_with_last_year_equals_the_merge(data):
+    dtypes = data.draw(st.sampled_from([(object, object), ("str", "str"), (object, "str")]))
+    table = data.draw(category_tables(dtypes[0]))
+    before = data.draw(category_tables(dtypes[1]))
+    before.attrs = {}
+    from iro_analysis.authority_last_year import categories_with_last_year
+
+    got = categories_with_last_year(table, before)
+    expected = _categories_with_last_year_merge(table, before)
+    pd.testing.assert_frame_equal(got, expected)
+    assert got.attrs == expected.attrs
+
+
+def test_categories_with_last_year_on_the_report_tables(wokingham):
+    from iro_analysis import care_history, cohorts, outcomes_tables
+    from iro_analysis.authority_last_year import categories_with_last_year
+
+    makers = [care_history.placement_at_entry, care_history.placements_started, care_history.placement_moves,
+              care_history.placement_end_reasons, outcomes_tables.category_of_need]
+    with cohorts.prepared_once():
+        for make in makers:
+            table, before = make(wokingham, 2023), make(wokingham, 2022)
+            got = categories_with_last_year(table, before)
+            pd.testing.assert_frame_equal(got, _categories_with_last_year_merge(table, before))
+            # and the other way round: rows seen only in one year
+            pd.testing.assert_frame_equal(categories_with_last_year(before, table.iloc[:2]),
+                                          _categories_with_last_year_merge(before, table.iloc[:2]))
