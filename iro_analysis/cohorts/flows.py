@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .. import codes
@@ -68,7 +69,8 @@ def starters_by_quarter(data, year, *, by: str = "age_band", exclude_short_break
     else:
         kw["place"] = p["place_at_start"]
     values, standard = _group_values(by, **kw)
-    frame = p.assign(_g=values, _q=_quarter_frame(p["period_start"], y))
+    # only the columns counted: assigning to ``p`` would copy every column of the periods
+    frame = pd.DataFrame({"CHILD": p["CHILD"], "_g": values, "_q": _quarter_frame(p["period_start"], y)})
     return _count_by_quarter(frame, y, _BY_COLUMN[by], standard)
 
 
@@ -118,13 +120,35 @@ def leavers_by_quarter(data, year, *, by: str = "reason", exclude_short_breaks: 
         values = reason.where(reason.notna(), _NOT_RECORDED)
     else:
         values, standard = age_band(age), [lab for lab, _ in AGE_BANDS]
-    frame = p.assign(_g=values, _q=_quarter_frame(p["period_end"], y), _adult=(age >= 18).fillna(False).astype(bool))
+    frame = pd.DataFrame({"CHILD": p["CHILD"], "_g": values, "_q": _quarter_frame(p["period_end"], y),
+                          "_adult": (age >= 18).fillna(False).astype(bool)})
     col = by
     out = _count_by_quarter(frame, y, col, standard)
-    adults = frame.loc[frame["_adult"]].groupby(["_q", "_g"]).size()
-    key = pd.MultiIndex.from_arrays([out["quarter"], out[col]])
-    out["aged_18_or_over"] = adults.reindex(key, fill_value=0).to_numpy().astype("int64")
+    out["aged_18_or_over"] = _flagged_by_cell(frame, out, col)
     return out
+
+
+def _flagged_by_cell(frame: pd.DataFrame, out: pd.DataFrame, col: str) -> np.ndarray:
+    """Rows of ``frame`` with ``_adult`` set, per row (quarter, category) of ``out``.
+
+    ``out`` is a quarter-major grid (Q1's categories, then Q2's …): the count is a bincount of
+    each row's cell, without a groupby and a re-index on pairs. Any other layout is re-indexed.
+    """
+    quarter = out["quarter"].to_numpy()
+    cats = out[col].to_numpy(dtype=object)
+    k = len(out) // 4
+    grid = (k > 0 and len(out) == 4 * k and np.array_equal(quarter, np.repeat(np.arange(1, 5), k))
+            and all(np.array_equal(cats[j * k:(j + 1) * k], cats[:k]) for j in range(1, 4)))
+    adult = frame.loc[frame["_adult"]]
+    if not grid:
+        adults = adult.groupby(["_q", "_g"]).size()
+        key = pd.MultiIndex.from_arrays([out["quarter"], out[col]])
+        return adults.reindex(key, fill_value=0).to_numpy().astype("int64")
+    g = pd.Index(cats[:k], dtype=object).get_indexer(adult["_g"])
+    q = adult["_q"].to_numpy(dtype="float64", na_value=np.nan)
+    ok = (g >= 0) & ~np.isnan(q)
+    cell = (q[ok].astype(np.int64) - 1) * k + g[ok]
+    return np.bincount(cell, minlength=4 * k).astype("int64")
 
 
 def reaching_18(data, year, *, years: int = 2, exclude_short_breaks: bool = True) -> pd.DataFrame:
