@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["quarters_with_last_year", "participation_with_last_year", "missing_with_last_year",
-           "ethnicity_with_last_year", "categories_with_last_year", "register_uasc_by_ethnicity", "LAST_YEAR"]
+           "ethnicity_with_last_year", "categories_with_last_year", "profile_with_last_year", "register_uasc_by_ethnicity", "LAST_YEAR"]
 
 #: Column holding last year's count beside this year's.
 LAST_YEAR = "last_year"
@@ -200,6 +200,82 @@ def categories_with_last_year(table: pd.DataFrame, before: pd.DataFrame) -> pd.D
     derived[f"percent_{LAST_YEAR}"] = [LAST_YEAR, f"@total:{LAST_YEAR}"]
     out.attrs = {**roles, "labels": labels, "counts": [LAST_YEAR, "count"], "derived": derived}
     return out
+
+
+def profile_with_last_year(profile: pd.DataFrame, before: pd.DataFrame, category: str) -> pd.DataFrame:
+    """A profile on 31 March (tables D, F, G and the age and placement profiles) with a year earlier.
+
+    Parameters
+    ----------
+    profile : DataFrame
+        This year's ``category, count, percent`` (from :func:`iro_analysis.cohorts.profile_on`).
+    before : DataFrame
+        Last year's table of the same form.
+    category : str
+        The category column.
+
+    Returns
+    -------
+    DataFrame
+        ``category, last_year, percent_last_year, count, percent`` in this year's row order; a
+        category seen only last year goes at the end. Counts and percentages absent in a year
+        (and a percentage of none) are 0; a column that needed filling holds floats, as the
+        left merge of the two years, their concatenation and ``fillna(0)`` give (so ``count``
+        always holds floats).
+
+    Examples
+    --------
+    >>> now = pd.DataFrame({"uasc": ["UASC", "Non-UASC"], "count": [2, 8], "percent": [20.0, 80.0]})
+    >>> then = pd.DataFrame({"uasc": ["Non-UASC", "Other"], "count": [5, 5], "percent": [50.0, 50.0]})
+    >>> profile_with_last_year(now, then, "uasc").values.tolist()
+    [['UASC', 0.0, 0.0, 2.0, 20.0], ['Non-UASC', 5.0, 50.0, 8.0, 80.0], ['Other', 5.0, 50.0, 0.0, 0.0]]
+    """
+    fast = _profile_by_position(profile, before, category)
+    if fast is not None:
+        return fast
+    before = before.rename(columns={"count": LAST_YEAR, "percent": f"percent_{LAST_YEAR}"})
+    extra = before[~before[category].isin(profile[category])]
+    out = pd.concat([profile.merge(before, on=category, how="left"), extra], ignore_index=True).fillna(0)
+    return out[[category, LAST_YEAR, f"percent_{LAST_YEAR}", "count", "percent"]]
+
+
+def _profile_by_position(profile: pd.DataFrame, before: pd.DataFrame, category: str) -> pd.DataFrame | None:
+    """:func:`profile_with_last_year` without the merge and the concatenation (six per report).
+
+    Taken for the profiles the report builds (object categories, each once a year, integer
+    counts and float percentages, no other column); otherwise ``None`` and the caller merges.
+    The dtypes follow the merge's: a column with a gap filled holds floats.
+    """
+    expected = [category, "count", "percent"]
+    if list(profile.columns) != expected or list(before.columns) != expected:
+        return None
+    now_cat, then_cat = profile[category], before[category]
+    if (now_cat.dtype != object or then_cat.dtype != object or not now_cat.is_unique or not then_cat.is_unique
+            or any(f["count"].dtype != np.int64 or f["percent"].dtype != np.float64 for f in (profile, before))):
+        return None
+    pos = pd.Index(then_cat, dtype=object).get_indexer(now_cat)
+    found = pos >= 0
+    extra = np.flatnonzero(~then_cat.isin(now_cat).to_numpy())
+    then_count, then_percent = before["count"].to_numpy(), before["percent"].to_numpy()
+    at = np.where(found, pos, 0)
+    # this year's rows with last year's values where last year had the category (a gap is
+    # NaN, so the column is float), then last year's extra rows with NaN this year
+    gaps = not found.all()
+    if gaps:
+        top = np.full(len(pos), np.nan) if not len(before) else np.where(found, then_count[at], np.nan)
+    else:
+        top = then_count[at]
+    last_year = np.concatenate([top, then_count[extra]])
+    top = np.full(len(pos), np.nan) if not len(before) else np.where(found, then_percent[at], np.nan)
+    percent_last_year = np.concatenate([top, then_percent[extra]])
+    # always float: last year's extra rows (even none of them) have no count column to concatenate
+    count = np.concatenate([profile["count"].to_numpy(dtype=np.float64), np.full(len(extra), np.nan)])
+    percent = np.concatenate([profile["percent"].to_numpy(), np.full(len(extra), np.nan)])
+    out = {category: pd.Series(list(now_cat) + list(then_cat.to_numpy()[extra]), dtype=object)}
+    for name, values in ((LAST_YEAR, last_year), (f"percent_{LAST_YEAR}", percent_last_year), ("count", count),
+                         ("percent", percent)):
+        out[name] = np.where(np.isnan(values), 0.0, values) if values.dtype.kind == "f" else values  # fillna(0)
+    return pd.DataFrame(out)
 
 
 def _without_attrs(frame: pd.DataFrame) -> pd.DataFrame:

@@ -425,3 +425,45 @@ def test_starters_and_leavers_on_drawn_chains(data):
     by = data.draw(st.sampled_from(["reason", "REC", "age_band"]))
     pd.testing.assert_frame_equal(cohorts.leavers_by_quarter(d, year, by=by, exclude_short_breaks=exclude),
                                   _leavers_by_quarter_groupby(d, year, by, exclude))
+
+
+# --- profile_with_last_year: the profiles beside last year by position ------------------------------------
+
+
+def _profile_merge(profile, before, category):
+    """The profiles beside last year as first written: a left merge, the extra rows, fillna(0)."""
+    before = before.rename(columns={"count": "last_year", "percent": "percent_last_year"})
+    extra = before[~before[category].isin(profile[category])]
+    out = pd.concat([profile.merge(before, on=category, how="left"), extra], ignore_index=True).fillna(0)
+    return out[[category, "last_year", "percent_last_year", "count", "percent"]]
+
+
+@st.composite
+def profiles(draw):
+    names = draw(st.lists(st.sampled_from(["UASC", "Non-UASC", "White", "Mixed", "Not recorded", "Under 1"]),
+                          max_size=5, unique=draw(st.booleans())))
+    count = np.array([draw(st.integers(0, 20)) for _ in names], dtype="int64")
+    percent = np.array([draw(st.sampled_from([np.nan, 0.0, 12.5, 100.0])) for _ in names], dtype="float64")
+    return pd.DataFrame({"cat": pd.Series(names, dtype=object), "count": count, "percent": percent})
+
+
+@SETTINGS
+@given(profiles(), profiles())
+def test_profile_with_last_year_equals_the_merge(profile, before):
+    from iro_analysis.authority_last_year import profile_with_last_year
+
+    pd.testing.assert_frame_equal(profile_with_last_year(profile, before, "cat"), _profile_merge(profile, before, "cat"))
+
+
+def test_profile_with_last_year_on_the_report_profiles(wokingham_prepared):
+    from iro_analysis import cohorts
+    from iro_analysis.authority_last_year import _profile_by_position, profile_with_last_year
+
+    for by, col in [("legal_status", "legal_status"), ("age_band", "age_band"), ("ethnicity", "ethnic_group"),
+                    ("placement", "placement"), ("uasc", "uasc")]:
+        for now_day, then_day in [("2023-03-31", "2022-03-31"), ("2022-03-31", "2019-03-31")]:
+            now = cohorts.profile_on(wokingham_prepared, now_day, by=by)[[col, "count", "percent"]]
+            then = cohorts.profile_on(wokingham_prepared, then_day, by=by)[[col, "count", "percent"]]
+            for a, b in [(now, then), (now, then.iloc[1:]), (now.iloc[:0], then), (now.iloc[2:], then.iloc[:0])]:
+                assert _profile_by_position(a, b, col) is not None
+                pd.testing.assert_frame_equal(profile_with_last_year(a, b, col), _profile_merge(a, b, col))
