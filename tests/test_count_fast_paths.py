@@ -467,3 +467,51 @@ def test_profile_with_last_year_on_the_report_profiles(wokingham_prepared):
             for a, b in [(now, then), (now, then.iloc[1:]), (now.iloc[:0], then), (now.iloc[2:], then.iloc[:0])]:
                 assert _profile_by_position(a, b, col) is not None
                 pd.testing.assert_frame_equal(profile_with_last_year(a, b, col), _profile_merge(a, b, col))
+
+
+# --- reaching 18 from the DOB's year and month ------------------------------------------------------------
+
+
+def _reaching_18_dates(data, year, years=2, exclude_short_breaks=True):
+    """reaching_18 as first written: each 18th birthday as a date, then its reporting year."""
+    from iro_analysis.calendar import year_bounds, year_label
+    from iro_analysis.cohorts import flows as f
+
+    prep = f.prepare(data)
+    cic = f._in_care_frame(prep, year_bounds(year)[1], exclude_short_breaks)
+    b18 = f.date_turns_18(cic["DOB"])
+    ry = (b18.dt.year + (b18.dt.month >= 4).astype("int64")).astype("Int64")
+    rows = []
+    for k in range(1, int(years) + 1):
+        fy, ty = year_bounds(year + k)
+        rows.append((year + k, year_label(year + k), fy, ty, int((ry == year + k).fillna(False).sum())))
+    return pd.DataFrame(rows, columns=["year", "year_label", "from_date", "to_date", "count"])
+
+
+DOBS = st.one_of(st.none(), st.sampled_from(["2004-02-29", "2005-03-31", "2005-04-01", "2006-02-28", "2008-02-29"]),
+                 st.dates(pd.Timestamp("2003-01-01").date(), pd.Timestamp("2010-12-31").date()).map(str))
+
+
+@SETTINGS
+@given(st.lists(DOBS, min_size=1, max_size=8), st.sampled_from([2022, 2023]), st.integers(1, 4))
+def test_reaching_18_equals_the_birthdays(dobs, year, years):
+    from types import SimpleNamespace
+
+    from iro_analysis import cohorts
+
+    kids = [f"C{i}" for i in range(len(dobs))]
+    ep = pd.DataFrame({"CHILD": kids, "DECOM": pd.Timestamp("2021-01-01"), "RNE": "S", "LS": "C2", "PLACE": "U4",
+                       "DEC": pd.NaT, "REC": None})
+    hd = pd.DataFrame({"CHILD": kids, "SEX": "1", "DOB": pd.to_datetime(pd.Series(dobs, dtype=object)),
+                       "ETHNIC": "WBRI"})
+    data = cohorts.prepare(SimpleNamespace(episodes=ep, header=hd))
+    pd.testing.assert_frame_equal(cohorts.reaching_18(data, year, years=years), _reaching_18_dates(data, year, years))
+
+
+def test_reaching_18_on_the_synthetic_return(wokingham_prepared):
+    from iro_analysis import cohorts
+
+    for year in (2021, 2022, 2023):
+        got = cohorts.reaching_18(wokingham_prepared, year, years=3)
+        pd.testing.assert_frame_equal(got, _reaching_18_dates(wokingham_prepared, year, 3))
+    assert got["count"].sum() > 0

@@ -10,7 +10,7 @@ from ..calendar import parse_year, year_bounds, year_label
 from ..errors import ParameterError
 from .constants import _NOT_RECORDED, _REC_GROUP_ORDER, AGE_BANDS
 from .counts import _count_by_quarter
-from .dates import _age_fast, _quarter_frame, age_band, date_turns_18
+from .dates import _age_fast, _quarter_frame, _ymd, age_band, date_turns_18
 from .normalise import _via_unique
 from .periods import _dob_of, _periods_for_counts, prepare
 from .profiles import _BY_COLUMN, _group_values
@@ -180,10 +180,26 @@ def reaching_18(data, year, *, years: int = 2, exclude_short_breaks: bool = True
     prep = prepare(data)
     _, end = year_bounds(y)
     cic = _in_care_frame(prep, end, exclude_short_breaks)
-    b18 = date_turns_18(cic["DOB"])
-    ry = (b18.dt.year + (b18.dt.month >= 4).astype("int64")).astype("Int64")
+    ry = _year_turns_18(cic["DOB"])
     rows = []
     for k in range(1, int(years) + 1):
         fy, ty = year_bounds(y + k)
-        rows.append((y + k, year_label(y + k), fy, ty, int((ry == y + k).fillna(False).sum())))
+        rows.append((y + k, year_label(y + k), fy, ty, int((ry == y + k).sum())))
     return pd.DataFrame(rows, columns=["year", "year_label", "from_date", "to_date", "count"])
+
+
+def _year_turns_18(dob: pd.Series) -> np.ndarray:
+    """The reporting year (ending 31 March) of each child's 18th birthday; 0 without a DOB.
+
+    The birthday's month is the DOB's (29 February moves to 1 March, still before April), so
+    the year is the DOB's year + 18, plus one from April: no dates need building. A birthday
+    past the last representable date takes :func:`date_turns_18`, which says so.
+    """
+    d = dob.to_numpy(dtype="datetime64[ns]")
+    known = ~np.isnat(d)
+    year, month, _ = _ymd(d)
+    if (year[known] + 18 > 2261).any():
+        b18 = date_turns_18(dob)
+        ry = (b18.dt.year + (b18.dt.month >= 4).astype("int64")).astype("Int64")
+        return ry.fillna(0).to_numpy(dtype=np.int64)
+    return np.where(known, year + 18 + (month >= 4), 0)
