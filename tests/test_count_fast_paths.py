@@ -515,3 +515,19 @@ def test_reaching_18_on_the_synthetic_return(wokingham_prepared):
         got = cohorts.reaching_18(wokingham_prepared, year, years=3)
         pd.testing.assert_frame_equal(got, _reaching_18_dates(wokingham_prepared, year, 3))
     assert got["count"].sum() > 0
+
+
+# --- count_table: counts by position --------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(["a", "b", "Not recorded", "Not known", "z", "Total"]), max_size=20),
+       st.lists(st.sampled_from(["a", "b", "c", "b"]), max_size=4), st.sampled_from([object, "str"]))
+def test_count_table_counts_equal_value_counts(values, standard, dtype):
+    from iro_analysis._count_tables import _counts_in_order, ordered_categories
+
+    s = pd.Series(values, dtype=dtype)
+    cats = ordered_categories(s, standard)
+    expected = s.value_counts().reindex(cats, fill_value=0).to_numpy().astype("int64")
+    np.testing.assert_array_equal(_counts_in_order(s, cats), expected)
+    assert _counts_in_order(s, cats).dtype == np.int64
