@@ -40,20 +40,31 @@ def year_summary(data, year, *, exclude_short_breaks: bool = True) -> pd.DataFra
     start, end = year_bounds(y)
     prep = prepare(data)
     p = _periods_for_counts(prep, exclude_short_breaks)
-    started = p.loc[p["period_start"].between(start, end)]
-    ended = p.loc[p["period_end"].between(start, end)]
-    during = p.loc[(p["period_start"] <= end) & (p["period_end"].isna() | (p["period_end"] >= start))]
+    # masks over the period arrays and distinct child numbers: three subsets of the periods
+    # frame and their nunique cost several times more
+    first = p["period_start"].to_numpy(dtype="datetime64[ns]")
+    last = p["period_end"].to_numpy(dtype="datetime64[ns]")
+    lo, hi = np.datetime64(start, "ns"), np.datetime64(end, "ns")
+    started = (first >= lo) & (first <= hi)  # NaT compares False, as between
+    ended = (last >= lo) & (last <= hi)
+    during = (first <= hi) & (np.isnat(last) | (last >= lo))
+    kid, _ = pd.factorize(p["CHILD"].to_numpy(dtype=object))
+
+    def children(mask):
+        k = kid[mask]
+        return len(np.unique(k[k >= 0]))  # a missing CHILD is not counted (as nunique)
+
     # in_care_start: end of the day before the year starts.
     at_start = _in_care_frame(prep, start - pd.Timedelta(days=1), exclude_short_breaks)
     at_end = _in_care_frame(prep, end, exclude_short_breaks)
     rows = [
         ("in_care_start", len(at_start)),
         ("in_care_end", len(at_end)),
-        ("in_care_during_year", during["CHILD"].nunique()),
-        ("periods_started", len(started)),
-        ("children_started", started["CHILD"].nunique()),
-        ("periods_ended", len(ended)),
-        ("children_ceased", ended["CHILD"].nunique()),
+        ("in_care_during_year", children(during)),
+        ("periods_started", int(started.sum())),
+        ("children_started", children(started)),
+        ("periods_ended", int(ended.sum())),
+        ("children_ceased", children(ended)),
         ("uasc_end", int(at_end["uasc"].sum())),
     ]
     out = pd.DataFrame(rows, columns=["measure", "count"])
