@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["quarters_with_last_year", "participation_with_last_year", "missing_with_last_year",
-           "ethnicity_with_last_year", "categories_with_last_year", "register_uasc_by_ethnicity", "LAST_YEAR"]
+           "ethnicity_with_last_year", "categories_with_last_year", "profile_with_last_year", "register_uasc_by_ethnicity", "LAST_YEAR"]
 
 #: Column holding last year's count beside this year's.
 LAST_YEAR = "last_year"
@@ -174,25 +174,142 @@ def categories_with_last_year(table: pd.DataFrame, before: pd.DataFrame) -> pd.D
     """
     labels = list(table.attrs.get("labels") or [table.columns[0]])
     first = labels[0]
+    roles = table.attrs
+    # pandas deep-copies attrs into the result of every operation; the result's are set below
+    table, before = _without_attrs(table), _without_attrs(before)
     last = before.rename(columns={"count": LAST_YEAR, "percent": f"percent_{LAST_YEAR}"})
     last = last[labels + [LAST_YEAR, f"percent_{LAST_YEAR}"]]
-    body = table[table[first].astype(str) != _TOTAL]
-    extra = last[~last[first].isin(set(body[first])) & (last[first].astype(str) != _TOTAL)]
+    is_total = table[first].astype(str) == _TOTAL
+    last_is_total = last[first].astype(str) == _TOTAL
+    body = table[~is_total]
+    extra = last[~last[first].isin(set(body[first])) & ~last_is_total]
     # a row absent in one year is 0 that year, and 0% of it unless that year had none at all
     # (then no percentage, as the tables print for a percentage of none)
-    this_total = table.loc[table[first].astype(str) == _TOTAL, "count"].sum()
-    last_total = last.loc[last[first].astype(str) == _TOTAL, LAST_YEAR].sum()
+    this_total = table.loc[is_total, "count"].sum()
+    last_total = last.loc[last_is_total, LAST_YEAR].sum()
     extra = extra[labels].assign(count=0, percent=0.0 if this_total > 0 else np.nan)
-    ordered = pd.concat([body, extra, table[table[first].astype(str) == _TOTAL]], ignore_index=True)
-    out = ordered.merge(last.drop(columns=labels[1:]), on=first, how="left")
-    absent = out[LAST_YEAR].isna()
-    out[LAST_YEAR] = out[LAST_YEAR].fillna(0).astype(int)
-    out.loc[absent, f"percent_{LAST_YEAR}"] = 0.0 if last_total > 0 else np.nan
-    out = out[labels + [LAST_YEAR, f"percent_{LAST_YEAR}", "count", "percent"]]
-    derived = dict(table.attrs.get("derived") or {"percent": ["count", "@total"]})
+    ordered = pd.concat([body, extra, table[is_total]], ignore_index=True)
+    out = _beside_by_position(ordered, last, labels, last_total)
+    if out is None:
+        out = ordered.merge(last.drop(columns=labels[1:]), on=first, how="left")
+        absent = out[LAST_YEAR].isna()
+        out[LAST_YEAR] = out[LAST_YEAR].fillna(0).astype(int)
+        out.loc[absent, f"percent_{LAST_YEAR}"] = 0.0 if last_total > 0 else np.nan
+        out = out[labels + [LAST_YEAR, f"percent_{LAST_YEAR}", "count", "percent"]]
+    derived = dict(roles.get("derived") or {"percent": ["count", "@total"]})
     derived[f"percent_{LAST_YEAR}"] = [LAST_YEAR, f"@total:{LAST_YEAR}"]
-    out.attrs = {**table.attrs, "labels": labels, "counts": [LAST_YEAR, "count"], "derived": derived}
+    out.attrs = {**roles, "labels": labels, "counts": [LAST_YEAR, "count"], "derived": derived}
     return out
+
+
+def profile_with_last_year(profile: pd.DataFrame, before: pd.DataFrame, category: str) -> pd.DataFrame:
+    """A profile on 31 March (tables D, F, G and the age and placement profiles) with a year earlier.
+
+    Parameters
+    ----------
+    profile : DataFrame
+        This year's ``category, count, percent`` (from :func:`iro_analysis.cohorts.profile_on`).
+    before : DataFrame
+        Last year's table of the same form.
+    category : str
+        The category column.
+
+    Returns
+    -------
+    DataFrame
+        ``category, last_year, percent_last_year, count, percent`` in this year's row order; a
+        category seen only last year goes at the end. Counts and percentages absent in a year
+        (and a percentage of none) are 0; a column that needed filling holds floats, as the
+        left merge of the two years, their concatenation and ``fillna(0)`` give (so ``count``
+        always holds floats).
+
+    Examples
+    --------
+    >>> now = pd.DataFrame({"uasc": ["UASC", "Non-UASC"], "count": [2, 8], "percent": [20.0, 80.0]})
+    >>> then = pd.DataFrame({"uasc": ["Non-UASC", "Other"], "count": [5, 5], "percent": [50.0, 50.0]})
+    >>> profile_with_last_year(now, then, "uasc").values.tolist()
+    [['UASC', 0.0, 0.0, 2.0, 20.0], ['Non-UASC', 5.0, 50.0, 8.0, 80.0], ['Other', 5.0, 50.0, 0.0, 0.0]]
+    """
+    fast = _profile_by_position(profile, before, category)
+    if fast is not None:
+        return fast
+    before = before.rename(columns={"count": LAST_YEAR, "percent": f"percent_{LAST_YEAR}"})
+    extra = before[~before[category].isin(profile[category])]
+    out = pd.concat([profile.merge(before, on=category, how="left"), extra], ignore_index=True).fillna(0)
+    return out[[category, LAST_YEAR, f"percent_{LAST_YEAR}", "count", "percent"]]
+
+
+def _profile_by_position(profile: pd.DataFrame, before: pd.DataFrame, category: str) -> pd.DataFrame | None:
+    """:func:`profile_with_last_year` without the merge and the concatenation (six per report).
+
+    Taken for the profiles the report builds (object categories, each once a year, integer
+    counts and float percentages, no other column); otherwise ``None`` and the caller merges.
+    The dtypes follow the merge's: a column with a gap filled holds floats.
+    """
+    expected = [category, "count", "percent"]
+    if list(profile.columns) != expected or list(before.columns) != expected:
+        return None
+    now_cat, then_cat = profile[category], before[category]
+    if (now_cat.dtype != object or then_cat.dtype != object or not now_cat.is_unique or not then_cat.is_unique
+            or any(f["count"].dtype != np.int64 or f["percent"].dtype != np.float64 for f in (profile, before))):
+        return None
+    pos = pd.Index(then_cat, dtype=object).get_indexer(now_cat)
+    found = pos >= 0
+    extra = np.flatnonzero(~then_cat.isin(now_cat).to_numpy())
+    then_count, then_percent = before["count"].to_numpy(), before["percent"].to_numpy()
+    at = np.where(found, pos, 0)
+    # this year's rows with last year's values where last year had the category (a gap is
+    # NaN, so the column is float), then last year's extra rows with NaN this year
+    gaps = not found.all()
+    if gaps:
+        top = np.full(len(pos), np.nan) if not len(before) else np.where(found, then_count[at], np.nan)
+    else:
+        top = then_count[at]
+    last_year = np.concatenate([top, then_count[extra]])
+    top = np.full(len(pos), np.nan) if not len(before) else np.where(found, then_percent[at], np.nan)
+    percent_last_year = np.concatenate([top, then_percent[extra]])
+    # always float: last year's extra rows (even none of them) have no count column to concatenate
+    count = np.concatenate([profile["count"].to_numpy(dtype=np.float64), np.full(len(extra), np.nan)])
+    percent = np.concatenate([profile["percent"].to_numpy(), np.full(len(extra), np.nan)])
+    out = {category: pd.Series(list(now_cat) + list(then_cat.to_numpy()[extra]), dtype=object)}
+    for name, values in ((LAST_YEAR, last_year), (f"percent_{LAST_YEAR}", percent_last_year), ("count", count),
+                         ("percent", percent)):
+        out[name] = np.where(np.isnan(values), 0.0, values) if values.dtype.kind == "f" else values  # fillna(0)
+    return pd.DataFrame(out)
+
+
+def _without_attrs(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same columns without ``attrs`` (no data copied)."""
+    if not frame.attrs:
+        return frame
+    plain = frame.copy(deep=False)
+    plain.attrs = {}
+    return plain
+
+
+def _beside_by_position(ordered: pd.DataFrame, last: pd.DataFrame, labels: list, last_total) -> pd.DataFrame | None:
+    """Last year's count and percentage of each row of ``ordered``, looked up by position.
+
+    What the left merge on the first label gives, at a fraction of its cost (each of the five
+    care-history tables paid for a merge). Taken only when the merge could not do more: last
+    year's rows are unique, the keys have one dtype, counts are integers and percentages floats;
+    otherwise ``None`` and the caller merges.
+    """
+    first = labels[0]
+    keys, counts, percents = last[first], last[LAST_YEAR], last[f"percent_{LAST_YEAR}"]
+    if (not len(keys) or keys.dtype != ordered[first].dtype or not pd.api.types.is_integer_dtype(counts.dtype)
+            or percents.dtype != np.float64 or not keys.is_unique):
+        return None
+    pos = pd.Index(keys).get_indexer(ordered[first])
+    found = pos >= 0
+    at = np.where(found, pos, 0)
+    last_year = np.where(found, counts.to_numpy()[at], 0).astype("int64")
+    percent = np.where(found, percents.to_numpy()[at], 0.0 if last_total > 0 else np.nan)
+    out = {label: ordered[label] for label in labels}
+    out[LAST_YEAR] = last_year
+    out[f"percent_{LAST_YEAR}"] = percent
+    out["count"], out["percent"] = ordered["count"], ordered["percent"]
+    return pd.DataFrame(out)
 
 
 def register_uasc_by_ethnicity(pub, *, all_prefix: str, part_prefix: str, unknown_key: str, uasc_key: str,

@@ -16,8 +16,8 @@ import pandas as pd
 
 from .calendar import year_bounds
 from .errors import ParameterError
-from .authority_last_year import (LAST_YEAR, ethnicity_with_last_year, missing_with_last_year, quarters_with_last_year,
-                                  register_uasc_by_ethnicity)
+from .authority_last_year import (LAST_YEAR, ethnicity_with_last_year, missing_with_last_year, profile_with_last_year,
+                                  quarters_with_last_year, register_uasc_by_ethnicity)
 from .publication import Publication
 
 __all__ = ["AuthorityReport", "build", "SUMMARY_LABELS", "METRIC_LABELS"]
@@ -330,11 +330,8 @@ def _profile_tables(report: AuthorityReport, tables: dict) -> None:
         counts, derived = ["count"], {"percent": ["count", "@total"]}
         if report.facts["previous_year"]:
             before = report.facts["previous_tables"][source][[category, "count", "percent"]]
-            before = before.rename(columns={"count": "last_year", "percent": "percent_last_year"})
             # this year's row order; a category seen only last year goes at the end
-            extra = before[~before[category].isin(profile[category])]
-            profile = pd.concat([profile.merge(before, on=category, how="left"), extra], ignore_index=True).fillna(0)
-            profile = profile[[category, "last_year", "percent_last_year", "count", "percent"]]
+            profile = profile_with_last_year(profile, before, category)
             counts = ["last_year", "count"]
             derived["percent_last_year"] = ["last_year", "@total:last_year"]
         prefix = {"ethnic_group": "eth_all", "uasc": "uasc_split"}.get(category)

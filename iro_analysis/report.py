@@ -12,6 +12,7 @@ import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .calendar import parse_year, year_label
@@ -504,6 +505,12 @@ def by_quarter(table: pd.DataFrame, category: str, *, value: str = "count", tota
     missing = [c for c in ("quarter_label", category, value) if c not in table.columns]
     if missing:
         raise ParameterError(f"by_quarter needs columns {missing}; the table has {list(table.columns)}.")
+    fast = _by_quarter_grid(table, category, value, total)
+    return fast if fast is not None else _by_quarter_pivot(table, category, value, total)
+
+
+def _by_quarter_pivot(table: pd.DataFrame, category: str, value: str, total: bool) -> pd.DataFrame:
+    """:func:`by_quarter` for any table, by ``pivot_table``."""
     order = list(dict.fromkeys(table[category]))
     wide = table.pivot_table(index=category, columns="quarter_label", values=value, aggfunc="sum",
                              sort=False, observed=True).reindex(order)
@@ -513,6 +520,45 @@ def by_quarter(table: pd.DataFrame, category: str, *, value: str = "count", tota
         wide.loc["Total"] = wide.sum(axis=0)
     wide.columns.name = None
     return wide.reset_index()
+
+
+def _plain_labels(values: np.ndarray) -> bool:
+    return all(type(v) is str for v in values)
+
+
+def _by_quarter_grid(table: pd.DataFrame, category: str, value: str, total: bool) -> pd.DataFrame | None:
+    """:func:`by_quarter` for the tables the report lays out, summed on a numpy grid.
+
+    A report lays out some 30 small tables; ``pivot_table`` costs about 10 ms each, a grid
+    well under 1 ms. Taken only when the general path's result is certain to be the same
+    (string labels without gaps, whole-number counts, no label that the layout adds itself);
+    otherwise ``None`` and the caller pivots. ``tests/test_count_fast_paths.py`` holds the two
+    paths equal.
+    """
+    if not len(table) or category in ("quarter_label", value):
+        return None
+    rows = table[category].to_numpy()
+    cols = table["quarter_label"].to_numpy()
+    counts = table[value]
+    if (rows.dtype != object or cols.dtype != object or counts.dtype != np.int64
+            or not _plain_labels(rows) or not _plain_labels(cols)):
+        return None
+    row_code, row_names = pd.factorize(rows)
+    col_code, col_names = pd.factorize(cols)
+    row_names, col_names = list(row_names), list(col_names)
+    # names the layout adds itself ("Year", "Total", the category column) would clash
+    if category in col_names or (total and ("Year" in col_names or "Total" in row_names)):
+        return None
+    grid = np.zeros((len(row_names), len(col_names)), dtype=np.int64)
+    np.add.at(grid, (row_code, col_code), counts.to_numpy())
+    if total:
+        grid = np.column_stack([grid, grid.sum(axis=1)])
+        grid = np.vstack([grid, grid.sum(axis=0)])
+        row_names.append("Total")
+        col_names.append("Year")
+    out = {category: np.array(row_names, dtype=object)}
+    out.update((name, grid[:, j].copy()) for j, name in enumerate(col_names))
+    return pd.DataFrame(out)
 
 
 def findings_summary(findings: pd.DataFrame) -> pd.DataFrame:

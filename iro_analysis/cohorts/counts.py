@@ -15,7 +15,7 @@ from ..errors import ParameterError
 from .constants import _MONTH_ABBR, _NOT_RECORDED, _PN_CODES, SHORT_BREAK_LS
 from .dates import _quarter_frame, _quarters, quarters
 from .normalise import _as_dates, _child, _codes_upper, _latest_per_key, _require_columns, _table
-from .periods import _periods_for_counts, _source, prepare
+from .periods import _kept, _periods_for_counts, _source, prepare
 from .profiles import _describe_column, _ordered_categories
 from .snapshots import _in_care_frame, _ls_at, _uasc_on
 
@@ -40,20 +40,31 @@ def year_summary(data, year, *, exclude_short_breaks: bool = True) -> pd.DataFra
     start, end = year_bounds(y)
     prep = prepare(data)
     p = _periods_for_counts(prep, exclude_short_breaks)
-    started = p.loc[p["period_start"].between(start, end)]
-    ended = p.loc[p["period_end"].between(start, end)]
-    during = p.loc[(p["period_start"] <= end) & (p["period_end"].isna() | (p["period_end"] >= start))]
+    # masks over the period arrays and distinct child numbers: three subsets of the periods
+    # frame and their nunique cost several times more
+    first = p["period_start"].to_numpy(dtype="datetime64[ns]")
+    last = p["period_end"].to_numpy(dtype="datetime64[ns]")
+    lo, hi = np.datetime64(start, "ns"), np.datetime64(end, "ns")
+    started = (first >= lo) & (first <= hi)  # NaT compares False, as between
+    ended = (last >= lo) & (last <= hi)
+    during = (first <= hi) & (np.isnat(last) | (last >= lo))
+    kid, _ = pd.factorize(p["CHILD"].to_numpy(dtype=object))
+
+    def children(mask):
+        k = kid[mask]
+        return len(np.unique(k[k >= 0]))  # a missing CHILD is not counted (as nunique)
+
     # in_care_start: end of the day before the year starts.
     at_start = _in_care_frame(prep, start - pd.Timedelta(days=1), exclude_short_breaks)
     at_end = _in_care_frame(prep, end, exclude_short_breaks)
     rows = [
         ("in_care_start", len(at_start)),
         ("in_care_end", len(at_end)),
-        ("in_care_during_year", during["CHILD"].nunique()),
-        ("periods_started", len(started)),
-        ("children_started", started["CHILD"].nunique()),
-        ("periods_ended", len(ended)),
-        ("children_ceased", ended["CHILD"].nunique()),
+        ("in_care_during_year", children(during)),
+        ("periods_started", int(started.sum())),
+        ("children_started", children(started)),
+        ("periods_ended", int(ended.sum())),
+        ("children_ceased", children(ended)),
         ("uasc_end", int(at_end["uasc"].sum())),
     ]
     out = pd.DataFrame(rows, columns=["measure", "count"])
@@ -221,10 +232,21 @@ def missing_by_quarter(data, year, *, exclude_short_breaks: bool = True) -> pd.D
     mi = _dated_in_year(data, mi, "MIS_START", y, exclude_short_breaks)
     mi = mi.assign(_q=_quarter_frame(mi["MIS_START"], y), MISSING=_codes_upper(mi["MISSING"]))
     qs = _quarters(y)
+    # boolean masks over arrays: five quarters' subsets of the frame cost far more than counting
+    quarter = mi["_q"].to_numpy(dtype="float64", na_value=np.nan)
+    kind = mi["MISSING"].to_numpy(dtype=object)
+    kid, _ = pd.factorize(mi["CHILD"].to_numpy(dtype=object))
+    is_m, is_a = kind == "M", kind == "A"
+
+    def children(mask):
+        k = kid[mask]
+        return len(np.unique(k[k >= 0]))  # a blank CHILD is not a child (as nunique)
+
     rows = []
-    for q, sub in [(int(q), mi.loc[mi["_q"] == q]) for q in qs["quarter"]] + [(None, mi)]:
-        m, a = sub.loc[sub["MISSING"] == "M"], sub.loc[sub["MISSING"] == "A"]
-        rows.append((q, len(m), len(a), len(sub), m["CHILD"].nunique(), a["CHILD"].nunique(), sub["CHILD"].nunique()))
+    for q in [int(q) for q in qs["quarter"]] + [None]:
+        sub = np.ones(len(mi), dtype=bool) if q is None else quarter == q
+        m, a = sub & is_m, sub & is_a
+        rows.append((q, int(m.sum()), int(a.sum()), int(sub.sum()), children(m), children(a), children(sub)))
     counts = pd.DataFrame(rows, columns=["quarter", "missing_episodes", "away_episodes", "episodes",
                                          "missing_children", "away_children", "children"])
     return _with_year_row(qs, counts, y)
@@ -272,21 +294,37 @@ def participation_by_quarter(data, year, *, exclude_short_breaks: bool = True) -
     (CHILD, REVIEW) is taken once, from the latest return.
     """
     y = parse_year(year)
+    # A report asks for each year's table twice (the cohort tables and Table N); within a
+    # prepared return the first result is kept with the chain and each caller gets a copy.
+    prep = _kept(data)
+    if prep is None:
+        return _participation_by_quarter(data, y, exclude_short_breaks)
+    key = ("participation_by_quarter", y, bool(exclude_short_breaks))
+    if key not in prep._cache:
+        prep._cache[key] = _participation_by_quarter(prep, y, exclude_short_breaks)
+    return prep._cache[key].copy()
+
+
+def _participation_by_quarter(data, y: int, exclude_short_breaks: bool) -> pd.DataFrame:
     rv = _dedup_table(_source(data), "reviews", ["CHILD", "REVIEW"], ("REVIEW",), "participation")
     _require_columns(rv, "reviews", ("REVIEW_CODE",))
     rv = _dated_in_year(data, rv, "REVIEW", y, exclude_short_breaks)
     code = _codes_upper(rv["REVIEW_CODE"])
     code = code.where(code.notna(), _NOT_RECORDED)
     cats = _ordered_categories(code, _PN_CODES)
-    q = _quarter_frame(rv["REVIEW"], y)
+    q = _quarter_frame(rv["REVIEW"], y).to_numpy(dtype="float64", na_value=np.nan)
     qs = _quarters(y)
-    blocks = []
-    for qn in list(qs["quarter"]) + [None]:
-        sel = code if qn is None else code.loc[q == qn]
-        counts = sel.value_counts().reindex(cats, fill_value=0)
-        blocks.append(pd.DataFrame({"quarter": qn, "REVIEW_CODE": cats, "count": counts.to_numpy().astype("int64"),
-                                    "reviews": int(len(sel))}))
-    out = _with_year_row(qs, pd.concat(blocks, ignore_index=True), y)
+    # each review's code by position in ``cats``, counted per quarter: one frame, not five
+    pos = pd.Index(cats, dtype=object).get_indexer(code)
+    quarter, count, reviews = [], [], []
+    for qn in [int(qn) for qn in qs["quarter"]] + [None]:
+        sel = pos if qn is None else pos[q == qn]
+        quarter += [qn] * len(cats)
+        count.append(np.bincount(sel[sel >= 0], minlength=len(cats)))
+        reviews.append(np.full(len(cats), len(sel), dtype="int64"))
+    blocks = pd.DataFrame({"quarter": pd.Series(quarter, dtype=object), "REVIEW_CODE": cats * (len(qs) + 1),
+                           "count": np.concatenate(count).astype("int64"), "reviews": np.concatenate(reviews)})
+    out = _with_year_row(qs, blocks, y)
     out["REVIEW_CODE"] = out["REVIEW_CODE"].astype(object)
     out["description"] = out["REVIEW_CODE"].map(
         lambda c: "Not recorded" if c == _NOT_RECORDED else codes.describe("REVIEW_CODE", c)

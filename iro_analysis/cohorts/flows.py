@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .. import codes
@@ -9,7 +10,7 @@ from ..calendar import parse_year, year_bounds, year_label
 from ..errors import ParameterError
 from .constants import _NOT_RECORDED, _REC_GROUP_ORDER, AGE_BANDS
 from .counts import _count_by_quarter
-from .dates import _age_fast, _quarter_frame, age_band, date_turns_18
+from .dates import _age_fast, _quarter_frame, _ymd, age_band, date_turns_18
 from .normalise import _via_unique
 from .periods import _dob_of, _periods_for_counts, prepare
 from .profiles import _BY_COLUMN, _group_values
@@ -68,7 +69,8 @@ def starters_by_quarter(data, year, *, by: str = "age_band", exclude_short_break
     else:
         kw["place"] = p["place_at_start"]
     values, standard = _group_values(by, **kw)
-    frame = p.assign(_g=values, _q=_quarter_frame(p["period_start"], y))
+    # only the columns counted: assigning to ``p`` would copy every column of the periods
+    frame = pd.DataFrame({"CHILD": p["CHILD"], "_g": values, "_q": _quarter_frame(p["period_start"], y)})
     return _count_by_quarter(frame, y, _BY_COLUMN[by], standard)
 
 
@@ -118,13 +120,35 @@ def leavers_by_quarter(data, year, *, by: str = "reason", exclude_short_breaks: 
         values = reason.where(reason.notna(), _NOT_RECORDED)
     else:
         values, standard = age_band(age), [lab for lab, _ in AGE_BANDS]
-    frame = p.assign(_g=values, _q=_quarter_frame(p["period_end"], y), _adult=(age >= 18).fillna(False).astype(bool))
+    frame = pd.DataFrame({"CHILD": p["CHILD"], "_g": values, "_q": _quarter_frame(p["period_end"], y),
+                          "_adult": (age >= 18).fillna(False).astype(bool)})
     col = by
     out = _count_by_quarter(frame, y, col, standard)
-    adults = frame.loc[frame["_adult"]].groupby(["_q", "_g"]).size()
-    key = pd.MultiIndex.from_arrays([out["quarter"], out[col]])
-    out["aged_18_or_over"] = adults.reindex(key, fill_value=0).to_numpy().astype("int64")
+    out["aged_18_or_over"] = _flagged_by_cell(frame, out, col)
     return out
+
+
+def _flagged_by_cell(frame: pd.DataFrame, out: pd.DataFrame, col: str) -> np.ndarray:
+    """Rows of ``frame`` with ``_adult`` set, per row (quarter, category) of ``out``.
+
+    ``out`` is a quarter-major grid (Q1's categories, then Q2's …): the count is a bincount of
+    each row's cell, without a groupby and a re-index on pairs. Any other layout is re-indexed.
+    """
+    quarter = out["quarter"].to_numpy()
+    cats = out[col].to_numpy(dtype=object)
+    k = len(out) // 4
+    grid = (k > 0 and len(out) == 4 * k and np.array_equal(quarter, np.repeat(np.arange(1, 5), k))
+            and all(np.array_equal(cats[j * k:(j + 1) * k], cats[:k]) for j in range(1, 4)))
+    adult = frame.loc[frame["_adult"]]
+    if not grid:
+        adults = adult.groupby(["_q", "_g"]).size()
+        key = pd.MultiIndex.from_arrays([out["quarter"], out[col]])
+        return adults.reindex(key, fill_value=0).to_numpy().astype("int64")
+    g = pd.Index(cats[:k], dtype=object).get_indexer(adult["_g"])
+    q = adult["_q"].to_numpy(dtype="float64", na_value=np.nan)
+    ok = (g >= 0) & ~np.isnan(q)
+    cell = (q[ok].astype(np.int64) - 1) * k + g[ok]
+    return np.bincount(cell, minlength=4 * k).astype("int64")
 
 
 def reaching_18(data, year, *, years: int = 2, exclude_short_breaks: bool = True) -> pd.DataFrame:
@@ -156,10 +180,26 @@ def reaching_18(data, year, *, years: int = 2, exclude_short_breaks: bool = True
     prep = prepare(data)
     _, end = year_bounds(y)
     cic = _in_care_frame(prep, end, exclude_short_breaks)
-    b18 = date_turns_18(cic["DOB"])
-    ry = (b18.dt.year + (b18.dt.month >= 4).astype("int64")).astype("Int64")
+    ry = _year_turns_18(cic["DOB"])
     rows = []
     for k in range(1, int(years) + 1):
         fy, ty = year_bounds(y + k)
-        rows.append((y + k, year_label(y + k), fy, ty, int((ry == y + k).fillna(False).sum())))
+        rows.append((y + k, year_label(y + k), fy, ty, int((ry == y + k).sum())))
     return pd.DataFrame(rows, columns=["year", "year_label", "from_date", "to_date", "count"])
+
+
+def _year_turns_18(dob: pd.Series) -> np.ndarray:
+    """The reporting year (ending 31 March) of each child's 18th birthday; 0 without a DOB.
+
+    The birthday's month is the DOB's (29 February moves to 1 March, still before April), so
+    the year is the DOB's year + 18, plus one from April: no dates need building. A birthday
+    past the last representable date takes :func:`date_turns_18`, which says so.
+    """
+    d = dob.to_numpy(dtype="datetime64[ns]")
+    known = ~np.isnat(d)
+    year, month, _ = _ymd(d)
+    if (year[known] + 18 > 2261).any():
+        b18 = date_turns_18(dob)
+        ry = (b18.dt.year + (b18.dt.month >= 4).astype("int64")).astype("Int64")
+        return ry.fillna(0).to_numpy(dtype=np.int64)
+    return np.where(known, year + 18 + (month >= 4), 0)

@@ -206,6 +206,17 @@ def prepare(data) -> CohortData:
     return prepared
 
 
+def _kept(data) -> CohortData | None:
+    """The chain :func:`prepare` already holds for ``data`` (a :class:`CohortData`, or one built
+    inside the current :func:`prepared_once` block); ``None`` rather than building one."""
+    if isinstance(data, CohortData):
+        return data
+    kept = _PREPARED.get()
+    if kept is not None and id(data) in kept and kept[id(data)][0] is data:
+        return kept[id(data)][1]
+    return None
+
+
 def _prepare(data) -> CohortData:
     """Build the chain, periods and child attributes (see :func:`prepare`)."""
     ep, dropped = _dedup_episodes(data)

@@ -108,9 +108,13 @@ def profile_on(data, date, *, by: str = "legal_status", exclude_short_breaks: bo
     if by not in _BY_COLUMN:
         raise ParameterError(f"by={by!r} is not a breakdown: use one of {', '.join(_BY_COLUMN)}.")
     dates = [date] if isinstance(date, (str, pd.Timestamp)) or np.ndim(date) == 0 else list(date)
+    if not dates:
+        raise ValueError("No objects to concatenate")  # as the one-frame-per-date layout raised
     prep = prepare(data)
     col = _BY_COLUMN[by]
-    blocks = []
+    # Counted by position on each date's categories and laid out as one frame at the end: a
+    # frame per date and their concatenation cost more than the counting.
+    whens, labels, counts, totals, sizes = [], [], [], [], []
     for d in dates:  # one vectorised pass per requested date
         when = _parse_date(d)
         cic = _in_care_frame(prep, when, exclude_short_breaks)
@@ -118,12 +122,16 @@ def profile_on(data, date, *, by: str = "legal_status", exclude_short_breaks: bo
             by, ls=cic["LS"], place=cic["PLACE"], age=cic["age"], sex=cic["SEX"], ethnic=cic["ETHNIC"], uasc=cic["uasc"]
         )
         cats = _ordered_categories(values, standard)
-        counts = values.value_counts().reindex(cats, fill_value=0)
-        total = len(cic)
-        block = pd.DataFrame({"date": when, col: pd.Series(cats, dtype=object), "count": counts.to_numpy().astype("int64")})
-        block["percent"] = block["count"] / total * 100 if total else np.nan
-        block["total"] = total
-        blocks.append(block)
-    out = pd.concat(blocks, ignore_index=True)
-    out["date"] = out["date"].astype("datetime64[ns]")
+        pos = pd.Index(cats, dtype=object).get_indexer(values)
+        whens.append(np.datetime64(when, "ns"))
+        labels.extend(cats)
+        counts.append(np.bincount(pos[pos >= 0], minlength=len(cats)).astype("int64"))
+        totals.append(len(cic))
+        sizes.append(len(cats))
+    count = np.concatenate(counts)
+    total = np.repeat(np.asarray(totals, dtype="int64"), sizes)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        percent = np.where(total > 0, count / np.where(total > 0, total, 1) * 100, np.nan)
+    out = pd.DataFrame({"date": np.repeat(np.asarray(whens, dtype="datetime64[ns]"), sizes),
+                        col: pd.Series(labels, dtype=object), "count": count, "percent": percent, "total": total})
     return _describe_column(out, by)
