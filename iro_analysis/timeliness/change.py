@@ -15,6 +15,7 @@ import pandas as pd
 from ..calendar import parse_year, year_bounds, year_label
 from ..errors import ParameterError
 from .inputs import _child_array, _collection_years, _table
+from .once import periods_of, schedules_once
 from .schedule import review_schedule
 
 _CHANGE_COLUMNS = ("component", "kind", "previous", "current", "change", "share_of_change", "description")
@@ -149,17 +150,19 @@ def review_count_change(
             f"the loaded returns start with {first}: comparing {year_label(year)} with the year "
             f"before needs the {year_label(year - 1)} return as well (load a multi-year folder)."
         )
-    if periods is None:
-        from ..cohorts import periods_of_care
-
-        periods = periods_of_care(data)
-    rows = {y: _year_counts(data, y, periods, early_days, move_window_days, schedule_options) for y in (year - 1, year)}
+    with schedules_once():  # the two years' schedules share the return's arrays and periods
+        counted = periods_of(data) if periods is None else periods
+        rows = {y: _year_counts(data, y, counted, periods, early_days, move_window_days, schedule_options)
+                for y in (year - 1, year)}
     return _change_table(rows[year - 1], rows[year], year)
 
 
-def _year_counts(data, y: int, periods: pd.DataFrame, early_days: int, move_window_days: int,
+def _year_counts(data, y: int, periods: pd.DataFrame, given, early_days: int, move_window_days: int,
                  schedule_options: dict) -> dict:
     """The context counts and the reviews in each component for one year (:func:`review_count_change`).
+
+    ``periods`` are the periods of care counted; ``given`` is the caller's ``periods`` argument
+    (None: the schedule works them out, as the other schedules of the return do).
 
     Returns
     -------
@@ -167,7 +170,7 @@ def _year_counts(data, y: int, periods: pd.DataFrame, early_days: int, move_wind
         ``children_in_care``, ``periods_starting``, ``children_reviewed``, one count per
         component, ``total_reviews`` and ``reviews_per_child`` (NaN when nobody was reviewed).
     """
-    sched = review_schedule(data, y, periods=periods, **schedule_options)
+    sched = review_schedule(data, y, periods=given, **schedule_options)
     held = _classify_reviews(data, sched, early_days, move_window_days)
     ys, ye = year_bounds(y)
     per = periods.loc[~periods["short_breaks_only"].fillna(False).astype(bool)]

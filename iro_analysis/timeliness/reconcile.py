@@ -18,6 +18,7 @@ from ..calendar import parse_year, year_bounds, year_label
 from ..errors import ParameterError
 from .inputs import _reviews_frame
 from .metrics import timeliness_summary
+from .once import schedules_once
 from .rules import _COMPARISONS, _FIRST_RULES, _INTERVAL_RULES
 from .schedule import review_schedule
 
@@ -274,11 +275,8 @@ def reconcile_timeliness(
     under 28 days (due 24 June) only with ``<=``; two interval rules each.)
     """
     year = parse_year(year)
-    if periods is None:
-        from ..cohorts import periods_of_care
-
-        periods = periods_of_care(data)
-    variants, statutory = _variant_metrics(data, year, include_adoption_schedule, periods)
+    with schedules_once():  # the eight variants share the return's arrays (and periods, when not given)
+        variants, statutory = _variant_metrics(data, year, include_adoption_schedule, periods)
     reported = _match_reported(variants, reported_percent, reported_held, reported_on_time, percent_decimals)
     counts = _count_steps(data, statutory, year, reported)
     published = published_consistency(

@@ -41,6 +41,7 @@ import pandas as pd
 from ..calendar import parse_year, year_bounds
 from .chains import _chain_positions, _Held, _judge_held, _Missed, _missed_starts, _walk_missed
 from .inputs import _coverage, _int_array, _period_arrays, _review_arrays
+from .once import _kept, _read_only, _remember, periods_of
 from .ordering import (
     _DAY_BITS,
     _Children,
@@ -219,6 +220,9 @@ def review_schedule(  # long: its docstring is the reference for the schedule's 
     year = parse_year(year)
     rules = _check_options(first_review, later_intervals, comparison, include_adoption_schedule, close_days)
     year_start, year_end = year_bounds(year)
+    kept = _kept()
+    if kept is not None:  # inside timeliness.schedules_once()
+        return _shared_schedule(kept, data, year, rules, periods, year_start, year_end).copy()
     reviews = _review_arrays(data, raw_child=True)
     coverage = _coverage(data, year)
     per = _period_arrays(data, periods, raw_child=True)
@@ -227,7 +231,32 @@ def review_schedule(  # long: its docstring is the reference for the schedule's 
     return schedule
 
 
-def _build_schedule(reviews, per, rules: _Rules, year, year_start, year_end, coverage) -> pd.DataFrame:
+def _shared_schedule(kept: dict, data, year: int, rules: _Rules, periods, year_start, year_end) -> pd.DataFrame:
+    """:func:`review_schedule` inside a :func:`~iro_analysis.timeliness.schedules_once` block.
+
+    The same steps in the same order (so the same errors), each kept in the block: the review
+    and period arrays and the children's numbers once per return (and ``periods`` argument), the
+    coverage once per year, the schedule once per year and rules. The caller copies the result.
+    """
+    ids, alive = (id(data), None if periods is None else id(periods)), (data, periods)
+    reviews = _remember(kept, ("reviews", id(data)), (data,),
+                        lambda: _read_only(_review_arrays(data, raw_child=True)))
+    coverage = _remember(kept, ("coverage", id(data), year), (data,), lambda: _coverage(data, year))
+    per = _remember(kept, ("per", *ids), alive, lambda: _read_only(
+        _period_arrays(data, periods_of(data) if periods is None else periods, raw_child=True)))
+    children = _remember(kept, ("children", *ids), alive,
+                         lambda: _Children(**_read_only(vars(_number_children(reviews["CHILD"], per["CHILD"])))))
+
+    def build():
+        schedule = _build_schedule(reviews, per, rules, year, year_start, year_end, coverage, children=children)
+        schedule.attrs["year"] = year
+        return schedule
+
+    return _remember(kept, ("schedule", *ids, year, rules), alive, build)
+
+
+def _build_schedule(reviews, per, rules: _Rules, year, year_start, year_end, coverage,
+                    children: _Children | None = None) -> pd.DataFrame:
     """Build the schedule from the review and period arrays, phase by phase (see the module docstring).
 
     Parameters
@@ -244,6 +273,8 @@ def _build_schedule(reviews, per, rules: _Rules, year, year_start, year_end, cov
         First and last day of the reporting year.
     coverage : Timestamp
         First day from which the loaded returns list every review held.
+    children : _Children, optional
+        Phase 1 for these arrays, when already done (it depends on nothing else).
 
     Returns
     -------
@@ -253,7 +284,8 @@ def _build_schedule(reviews, per, rules: _Rules, year, year_start, year_end, cov
     ys, ye, cov = (np.datetime64(t, "ns") for t in (year_start, year_end, coverage))
     # the latest date a review could have been due when the review before it is not in the returns
     upper_bound = rules.add_interval(np.array([cov - _ONE_DAY], dtype="datetime64[ns]"), 6)[0]
-    children = _number_children(reviews["CHILD"], per["CHILD"])
+    if children is None:
+        children = _number_children(reviews["CHILD"], per["CHILD"])
     periods = _order_periods(per, children.period_codes, ye, rules)
     records = _order_records(reviews, children.review_codes, ye)
     period_of, reason = _place_in_periods(records, periods, len(children.identifiers), cov)
