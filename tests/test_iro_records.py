@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import iro_analysis as iro
 from iro_analysis import iro_records as ir
@@ -625,3 +627,57 @@ def test_workbook_dates_with_a_time_of_day(tmp_path):
     assert records.findings.empty
     assert ir.resolution_days(records).to_dict("list") == {"escalation_id": ["X1"], "stage": ["informal"],
                                                            "days": [6]}
+
+
+# --- escalation outcome checks: all rows at once, the same findings as row by row -----------------
+
+
+def _escalation_outcomes_row_by_row(raw, frame, found):
+    """The outcome checks as first written, one row at a time (the reference for the vectorised checks)."""
+    from iro_analysis.iro_records.checks import _finding
+    from iro_analysis.iro_records.template import CLOSING_OUTCOMES, STAGES
+
+    j = raw.header.index("date_resolved")
+    outcome, resolved = frame["outcome"], frame["date_resolved"]
+    rank = frame["stage"].map({s: k for k, s in enumerate(STAGES)})
+    for i in range(len(frame)):
+        if outcome.iloc[i] in CLOSING_OUTCOMES and raw.rows[i][j] == "":
+            found.append(_finding(raw, i, "date_resolved", "", "resolution_date_missing", "warning",
+                                  f"outcome is {outcome.iloc[i]} but date_resolved is blank. Enter the date the "
+                                  "stage closed; the row is left out of the days-to-resolve figures."))
+        elif outcome.iloc[i] == "open" and pd.notna(resolved.iloc[i]):
+            found.append(_finding(raw, i, "date_resolved", f"{resolved.iloc[i]:%d/%m/%Y}", "open_with_resolution_date",
+                                  "warning", "outcome is open but date_resolved is filled in. Record the outcome "
+                                  "(resolved, escalated or withdrawn) or clear the date."))
+        if outcome.iloc[i] == "escalated" and pd.notna(rank.iloc[i]):
+            same = frame["escalation_id"] == frame["escalation_id"].iloc[i]
+            if not (rank[same] > rank.iloc[i]).any():
+                found.append(_finding(raw, i, "outcome", "escalated", "escalated_without_next_stage", "warning",
+                                      f"escalation {frame['escalation_id'].iloc[i]} was escalated from "
+                                      f"{frame['stage'].iloc[i]} but has no row for a later stage. Add the next "
+                                      "stage's row with the same escalation_id."))
+
+
+_ESCALATION_ROW = st.tuples(
+    st.sampled_from(["A", "B", "C", "e1", ""]),  # escalation_id ("" is blank)
+    st.sampled_from(["informal", "stage_1", "Stage 2", "stage_3", "cafcass", "stage 9", ""]),
+    st.sampled_from(["resolved", "escalated", "withdrawn", "open", "Escalated", "bogus", ""]),
+    st.sampled_from(["", "10/08/2022", "01/02/2023", "31/02/2023", "02/04/2023"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_ESCALATION_ROW, max_size=25))
+def test_escalation_outcome_checks_equal_row_by_row(rows):
+    from iro_analysis.iro_records import checks
+    from iro_analysis.iro_records.reading import RawTable
+
+    header = ["escalation_id", "date_raised", "stage", "reason", "outcome", "date_resolved"]
+    cells = [[e, "01/07/2022", s, "health", o, d] for e, s, o, d in rows]
+    raw = RawTable("escalations", "escalations.csv", "escalations.csv", header, cells, list(range(2, len(cells) + 2)))
+    spec = {c.name: c for c in ir.TABLES["escalations"]}
+    frame = checks._frame(raw, {name: checks._type_column(raw, spec[name], j, []) for j, name in enumerate(header)})
+    got, want = [], []
+    checks._escalation_outcomes(raw, frame, got)
+    _escalation_outcomes_row_by_row(raw, frame, want)
+    assert got == want
