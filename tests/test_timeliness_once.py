@@ -117,3 +117,20 @@ def test_the_same_errors_in_a_block(wokingham):
         with pytest.raises(ParameterError, match="not recognised"):
             review_schedule(wokingham, 2023, first_review="nonsense")
         _same(review_schedule(wokingham, 2023), _outside(review_schedule, wokingham, 2023))
+
+
+def test_classified_reviews_with_the_moves_given_equal_working_them_out(wokingham):
+    from iro_analysis.timeliness.change import _classify_reviews, _placement_moves
+
+    moves = _placement_moves(wokingham)
+    for year in (2022, 2023):
+        schedule = review_schedule(wokingham, year)
+        alone = _classify_reviews(wokingham, schedule, 28, 28)
+        _same(_classify_reviews(wokingham, schedule, 28, 28, moves), alone)
+        # each row's rule tested on its own gives the same components
+        rule = alone["rule"].astype(object).fillna("")
+        for prefix, component in (("first", "first_reviews"), ("second", "second_reviews")):
+            named = rule.str.startswith(prefix).to_numpy(dtype=bool) & ~alone["status"].eq("not_judged").to_numpy()
+            assert (alone.loc[named, "component"] == component).all() and named.any()
+    empty = _classify_reviews(wokingham, review_schedule(wokingham, 2023).iloc[:0], 28, 28, moves)
+    assert empty.empty and "component" in empty
