@@ -134,3 +134,28 @@ def test_classified_reviews_with_the_moves_given_equal_working_them_out(wokingha
             assert (alone.loc[named, "component"] == component).all() and named.any()
     empty = _classify_reviews(wokingham, review_schedule(wokingham, 2023).iloc[:0], 28, 28, moves)
     assert empty.empty and "component" in empty
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+@given(histories(), st.data())
+def test_metric_columns_alone_equal_the_whole_schedules(history, draw):
+    from iro_analysis.timeliness import timeliness_summary
+    from iro_analysis.timeliness.schedule import METRIC_COLUMNS, _metric_schedule
+
+    data = history.data()
+    years = [history.year] + ([history.year - 1] if history.first_year < history.year else [])
+    asks = [(y, v, whole_first) for y in years for v in range(len(VARIANTS)) for whole_first in (False, True)]
+    asks = draw.draw(st.lists(st.sampled_from(asks), min_size=1, max_size=12))
+    for year, v, whole_first in asks:
+        whole = review_schedule(data, year, **VARIANTS[v])
+        want = whole.loc[:, list(METRIC_COLUMNS)]
+        _same(_metric_schedule(data, year, **VARIANTS[v]), want)  # outside any block
+        with schedules_once():
+            if whole_first:  # then taken from the whole schedule kept
+                _same(review_schedule(data, year, **VARIANTS[v]), whole)
+            got = _metric_schedule(data, year, **VARIANTS[v])
+            _same(got, want)
+            _same(_metric_schedule(data, year, **VARIANTS[v]), want)
+            _same(review_schedule(data, year, **VARIANTS[v]), whole)
+        _same(timeliness_summary(got, year), timeliness_summary(whole, year))
