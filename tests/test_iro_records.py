@@ -681,3 +681,53 @@ def test_escalation_outcome_checks_equal_row_by_row(rows):
     checks._escalation_outcomes(raw, frame, got)
     _escalation_outcomes_row_by_row(raw, frame, want)
     assert got == want
+
+
+# --- typing a column: each distinct text parsed once, the same values and findings ----------------
+
+
+def _type_column_cell_by_cell(raw, column, j, found):
+    """Typing as first written, every cell parsed on its own (the reference for the parse-once column)."""
+    from iro_analysis.iro_records.checks import _finding, _parse_cell
+
+    values = []
+    for i, cells in enumerate(raw.rows):
+        text = cells[j]
+        if not text:
+            if not column.blank_ok:
+                found.append(_finding(raw, i, column.name, text, "blank_value", "error",
+                                      f"{column.name} is blank. Fill it in (0 for none)."
+                                      if column.kind == "count" else f"{column.name} is blank. Fill it in."))
+            values.append(None)
+            continue
+        value, problem = _parse_cell(column, text)
+        if problem:
+            check, message = problem
+            shown = "(not shown)" if check == "iro_code_not_a_code" else repr(text)
+            found.append(_finding(raw, i, column.name, None if check == "iro_code_not_a_code" else text,
+                                  check, "error", f"{column.name} {shown} {message}"))
+        values.append(value)
+    return values
+
+
+_CELL_TEXTS = ["", "2022-04", "Apr 2022", "04/2022", "13/2022", "01/05/2022", "2022-05-01", "31/02/2023", "0", "7",
+               "1,234", "1,5", "-2", "2.5", "x", "informal", "Stage 1", "stage 9", "resolved", "IRO01", "Jane Smith",
+               "health", "drift_delay"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(sorted(ir.TABLES)), st.data())
+def test_typing_a_column_equals_parsing_every_cell(table, draw):
+    from iro_analysis.iro_records import checks
+    from iro_analysis.iro_records.reading import RawTable
+
+    columns = list(ir.TABLES[table])
+    n = draw.draw(st.integers(0, 30))
+    cells = [[draw.draw(st.sampled_from(_CELL_TEXTS)) for _ in columns] for _ in range(n)]
+    raw = RawTable(table, f"{table}.csv", f"{table}.csv", [c.name for c in columns], cells, list(range(2, n + 2)))
+    for j, column in enumerate(columns):
+        got_found, want_found = [], []
+        got = checks._type_column(raw, column, j, got_found)
+        want = _type_column_cell_by_cell(raw, column, j, want_found)
+        assert [type(v) for v in got] == [type(v) for v in want] and got == want
+        assert got_found == want_found

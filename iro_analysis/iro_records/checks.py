@@ -129,6 +129,7 @@ def _parse_cell(column: Column, text: str):
 
 def _type_column(raw: RawTable, column: Column, j: int, found: list) -> list:
     values = []
+    parsed: dict[str, tuple] = {}  # a column repeats its months, dates and codes: each text parsed once
     for i, cells in enumerate(raw.rows):
         text = cells[j]
         if not text:
@@ -138,7 +139,10 @@ def _type_column(raw: RawTable, column: Column, j: int, found: list) -> list:
                                       if column.kind == "count" else f"{column.name} is blank. Fill it in."))
             values.append(None)
             continue
-        value, problem = _parse_cell(column, text)
+        outcome = parsed.get(text)
+        if outcome is None:
+            outcome = parsed[text] = _parse_cell(column, text)
+        value, problem = outcome
         if problem:
             check, message = problem
             shown = "(not shown)" if check == "iro_code_not_a_code" else repr(text)
