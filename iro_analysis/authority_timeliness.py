@@ -32,13 +32,16 @@ def timeliness_section(report: AuthorityReport, data, published: dict) -> None:
         report.facts["timeliness"] = False
         return
     report.facts["timeliness"] = True
-    schedule = timeliness.review_schedule(data, report.params.year)
-    frame, code, named = _timeliness_table(report, schedule)
-    if report.facts.get("previous_year"):
-        timeliness_change(report, data, frame, code, named)
-    _reconciliation_table(report, data, published)
-    if timeliness.has_previous_year(data, report.params.year):
-        _review_count_change_table(report, data)
+    # about twelve schedules of this return follow (this year's, last year's, the reconciliation's
+    # variants, the count change's two years): each is built once
+    with timeliness.schedules_once():
+        schedule = timeliness.review_schedule(data, report.params.year)
+        frame, code, named = _timeliness_table(report, schedule)
+        if report.facts.get("previous_year"):
+            timeliness_change(report, data, frame, code, named)
+        _reconciliation_table(report, data, published)
+        if timeliness.has_previous_year(data, report.params.year):
+            _review_count_change_table(report, data)
     participation_table(report, data, cost=PROFILE)
     _review_checks(report, data, schedule)
     _timeliness_charts(report, schedule, code)

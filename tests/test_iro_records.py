@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import iro_analysis as iro
 from iro_analysis import iro_records as ir
@@ -625,3 +627,107 @@ def test_workbook_dates_with_a_time_of_day(tmp_path):
     assert records.findings.empty
     assert ir.resolution_days(records).to_dict("list") == {"escalation_id": ["X1"], "stage": ["informal"],
                                                            "days": [6]}
+
+
+# --- escalation outcome checks: all rows at once, the same findings as row by row -----------------
+
+
+def _escalation_outcomes_row_by_row(raw, frame, found):
+    """The outcome checks as first written, one row at a time (the reference for the vectorised checks)."""
+    from iro_analysis.iro_records.checks import _finding
+    from iro_analysis.iro_records.template import CLOSING_OUTCOMES, STAGES
+
+    j = raw.header.index("date_resolved")
+    outcome, resolved = frame["outcome"], frame["date_resolved"]
+    rank = frame["stage"].map({s: k for k, s in enumerate(STAGES)})
+    for i in range(len(frame)):
+        if outcome.iloc[i] in CLOSING_OUTCOMES and raw.rows[i][j] == "":
+            found.append(_finding(raw, i, "date_resolved", "", "resolution_date_missing", "warning",
+                                  f"outcome is {outcome.iloc[i]} but date_resolved is blank. Enter the date the "
+                                  "stage closed; the row is left out of the days-to-resolve figures."))
+        elif outcome.iloc[i] == "open" and pd.notna(resolved.iloc[i]):
+            found.append(_finding(raw, i, "date_resolved", f"{resolved.iloc[i]:%d/%m/%Y}", "open_with_resolution_date",
+                                  "warning", "outcome is open but date_resolved is filled in. Record the outcome "
+                                  "(resolved, escalated or withdrawn) or clear the date."))
+        if outcome.iloc[i] == "escalated" and pd.notna(rank.iloc[i]):
+            same = frame["escalation_id"] == frame["escalation_id"].iloc[i]
+            if not (rank[same] > rank.iloc[i]).any():
+                found.append(_finding(raw, i, "outcome", "escalated", "escalated_without_next_stage", "warning",
+                                      f"escalation {frame['escalation_id'].iloc[i]} was escalated from "
+                                      f"{frame['stage'].iloc[i]} but has no row for a later stage. Add the next "
+                                      "stage's row with the same escalation_id."))
+
+
+_ESCALATION_ROW = st.tuples(
+    st.sampled_from(["A", "B", "C", "e1", ""]),  # escalation_id ("" is blank)
+    st.sampled_from(["informal", "stage_1", "Stage 2", "stage_3", "cafcass", "stage 9", ""]),
+    st.sampled_from(["resolved", "escalated", "withdrawn", "open", "Escalated", "bogus", ""]),
+    st.sampled_from(["", "10/08/2022", "01/02/2023", "31/02/2023", "02/04/2023"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_ESCALATION_ROW, max_size=25))
+def test_escalation_outcome_checks_equal_row_by_row(rows):
+    from iro_analysis.iro_records import checks
+    from iro_analysis.iro_records.reading import RawTable
+
+    header = ["escalation_id", "date_raised", "stage", "reason", "outcome", "date_resolved"]
+    cells = [[e, "01/07/2022", s, "health", o, d] for e, s, o, d in rows]
+    raw = RawTable("escalations", "escalations.csv", "escalations.csv", header, cells, list(range(2, len(cells) + 2)))
+    spec = {c.name: c for c in ir.TABLES["escalations"]}
+    frame = checks._frame(raw, {name: checks._type_column(raw, spec[name], j, []) for j, name in enumerate(header)})
+    got, want = [], []
+    checks._escalation_outcomes(raw, frame, got)
+    _escalation_outcomes_row_by_row(raw, frame, want)
+    assert got == want
+
+
+# --- typing a column: each distinct text parsed once, the same values and findings ----------------
+
+
+def _type_column_cell_by_cell(raw, column, j, found):
+    """Typing as first written, every cell parsed on its own (the reference for the parse-once column)."""
+    from iro_analysis.iro_records.checks import _finding, _parse_cell
+
+    values = []
+    for i, cells in enumerate(raw.rows):
+        text = cells[j]
+        if not text:
+            if not column.blank_ok:
+                found.append(_finding(raw, i, column.name, text, "blank_value", "error",
+                                      f"{column.name} is blank. Fill it in (0 for none)."
+                                      if column.kind == "count" else f"{column.name} is blank. Fill it in."))
+            values.append(None)
+            continue
+        value, problem = _parse_cell(column, text)
+        if problem:
+            check, message = problem
+            shown = "(not shown)" if check == "iro_code_not_a_code" else repr(text)
+            found.append(_finding(raw, i, column.name, None if check == "iro_code_not_a_code" else text,
+                                  check, "error", f"{column.name} {shown} {message}"))
+        values.append(value)
+    return values
+
+
+_CELL_TEXTS = ["", "2022-04", "Apr 2022", "04/2022", "13/2022", "01/05/2022", "2022-05-01", "31/02/2023", "0", "7",
+               "1,234", "1,5", "-2", "2.5", "x", "informal", "Stage 1", "stage 9", "resolved", "IRO01", "Jane Smith",
+               "health", "drift_delay"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(sorted(ir.TABLES)), st.data())
+def test_typing_a_column_equals_parsing_every_cell(table, draw):
+    from iro_analysis.iro_records import checks
+    from iro_analysis.iro_records.reading import RawTable
+
+    columns = list(ir.TABLES[table])
+    n = draw.draw(st.integers(0, 30))
+    cells = [[draw.draw(st.sampled_from(_CELL_TEXTS)) for _ in columns] for _ in range(n)]
+    raw = RawTable(table, f"{table}.csv", f"{table}.csv", [c.name for c in columns], cells, list(range(2, n + 2)))
+    for j, column in enumerate(columns):
+        got_found, want_found = [], []
+        got = checks._type_column(raw, column, j, got_found)
+        want = _type_column_cell_by_cell(raw, column, j, want_found)
+        assert [type(v) for v in got] == [type(v) for v in want] and got == want
+        assert got_found == want_found

@@ -7,6 +7,8 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iro_analysis import ParameterError
 from iro_analysis.quality import FINDING_COLUMNS
@@ -185,3 +187,36 @@ def test_synthetic_review_defects_found_with_their_lines_and_nothing_else(tmp_pa
     assert set(r1012["CHILD"]) <= set(truth.loc[truth["defect"].eq("review_child_not_in_header"), "CHILD"])
     # nothing else: no other review check fires on the clean records
     assert set(f["check"]) <= set(expected) | {"dfe_1012"}
+
+
+# --- the codes of a column, each distinct string cleaned once ------------------------------------
+
+_CODE_VALUES = st.one_of(st.none(), st.just(float("nan")), st.sampled_from(["PN1", " pn1", "PN0 ", "pn7", "V3", "v4 ", "", " "]),
+                         st.text(max_size=4))
+
+
+def _codes_row_by_row(series):
+    """The rule as first written: every row mapped on its own (the reference for the fast path)."""
+    return series.astype(object).where(series.notna(), None).map(lambda v: v if v is None else str(v).strip().upper())
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_CODE_VALUES, min_size=56, max_size=200), st.sampled_from(["object", "str", "string[pyarrow]"]),
+       st.integers(0, 5))
+def test_codes_equal_mapping_every_row(values, dtype, start):
+    from iro_analysis.quality.reviews import _codes
+
+    series = pd.Series(values, dtype=object, name="REVIEW_CODE", index=range(start, start + len(values)))
+    if dtype != "object":
+        series = series.astype(dtype)
+    pd.testing.assert_series_equal(_codes(series), _codes_row_by_row(series))
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(0, 3), st.floats(0, 3), st.booleans(), st.sampled_from(["1", "1.0"])),
+                min_size=64, max_size=120))
+def test_codes_of_mixed_values_are_mapped_row_by_row(values):
+    from iro_analysis.quality.reviews import _codes
+
+    series = pd.Series(values, dtype=object)
+    pd.testing.assert_series_equal(_codes(series), _codes_row_by_row(series))

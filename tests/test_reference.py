@@ -87,6 +87,46 @@ def test_search_path_order_with_env(tmp_path, monkeypatch):
     )
 
 
+def test_search_path_kept_only_while_its_inputs_stand(tmp_path, monkeypatch):
+    import time
+
+    from iro_analysis.reference import freshness, use_reference_folder
+
+    a, b, c, d = (tmp_path / n for n in "abcd")
+    for folder in (a, b, c, d):
+        folder.mkdir()
+    clock = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+    calls = []
+    resolve = search_mod._resolve_search_path
+    monkeypatch.setattr(search_mod, "_resolve_search_path", lambda *args: calls.append(args) or resolve(*args))
+    monkeypatch.setenv("IRO_REFERENCE_DIR", str(a))
+    first = reference_search_path()
+    assert reference_search_path() == first and len(calls) == 1  # kept within the window
+    first.clear()  # the caller's list is its own
+    assert reference_search_path()[0] == a.resolve()
+    monkeypatch.setenv("IRO_REFERENCE_DIR", str(b))  # a changed variable is seen at once
+    assert reference_search_path()[0] == b.resolve() and len(calls) == 2
+    use_reference_folder(c)  # so is a folder set for the process
+    try:
+        assert reference_search_path()[:2] == [c.resolve(), b.resolve()]
+    finally:
+        use_reference_folder(None)
+    assert reference_search_path()[0] == b.resolve()
+    monkeypatch.chdir(d)  # and a new working directory
+    assert d.resolve() / "data" / "reference" in reference_search_path()
+    monkeypatch.setattr(search_mod, "_project_root", lambda: d)  # and another project folder
+    assert reference_search_path().count(d.resolve() / "data" / "reference") == 1
+    done = len(calls)
+    assert reference_search_path() and len(calls) == done
+    clock[0] += freshness.STATE_SECONDS  # an old reading is made again (a folder may be a new link)
+    reference_search_path()
+    assert len(calls) == done + 1
+    search_mod.clear_reference_index()
+    reference_search_path()
+    assert len(calls) == done + 2
+
+
 def test_env_folder_wins_over_mirror(tmp_path, monkeypatch):
     name = RATES_FILE.format(2025)
     mirror_copy = _mirror(name)

@@ -129,6 +129,7 @@ def _parse_cell(column: Column, text: str):
 
 def _type_column(raw: RawTable, column: Column, j: int, found: list) -> list:
     values = []
+    parsed: dict[str, tuple] = {}  # a column repeats its months, dates and codes: each text parsed once
     for i, cells in enumerate(raw.rows):
         text = cells[j]
         if not text:
@@ -138,7 +139,10 @@ def _type_column(raw: RawTable, column: Column, j: int, found: list) -> list:
                                       if column.kind == "count" else f"{column.name} is blank. Fill it in."))
             values.append(None)
             continue
-        value, problem = _parse_cell(column, text)
+        outcome = parsed.get(text)
+        if outcome is None:
+            outcome = parsed[text] = _parse_cell(column, text)
+        value, problem = outcome
         if problem:
             check, message = problem
             shown = "(not shown)" if check == "iro_code_not_a_code" else repr(text)
@@ -258,22 +262,34 @@ def _escalation_outcomes(raw: RawTable, frame: pd.DataFrame, found: list) -> Non
     j = raw.header.index("date_resolved")
     outcome, resolved = frame["outcome"], frame["date_resolved"]
     rank = frame["stage"].map({s: k for k, s in enumerate(STAGES)})
-    for i in range(len(frame)):
-        if outcome.iloc[i] in CLOSING_OUTCOMES and raw.rows[i][j] == "":
+    # which rows each check flags, for all rows at once (one pass over the escalations, not one
+    # per escalated row); the findings are then written row by row, in the order they always were
+    values = outcome.to_numpy(dtype=object)
+    closing = np.array([o in CLOSING_OUTCOMES for o in values], dtype=bool)
+    closing &= np.array([cells[j] == "" for cells in raw.rows], dtype=bool)
+    reopened = ~closing & (values == "open") & resolved.notna().to_numpy(dtype=bool)
+    escalated = (values == "escalated") & rank.notna().to_numpy(dtype=bool)
+    if escalated.any():
+        # a later stage: a row with the same escalation_id (a missing id matches no row) and a
+        # higher rank than this one's
+        ids = frame["escalation_id"]
+        latest = rank.groupby(ids.to_numpy(dtype=object), dropna=True).max()
+        highest = ids.map(latest).to_numpy(dtype=float, na_value=np.nan)
+        escalated &= ~(highest > rank.to_numpy(dtype=float, na_value=np.nan))
+    for i in np.flatnonzero(closing | reopened | escalated):
+        if closing[i]:
             found.append(_finding(raw, i, "date_resolved", "", "resolution_date_missing", "warning",
                                   f"outcome is {outcome.iloc[i]} but date_resolved is blank. Enter the date the "
                                   "stage closed; the row is left out of the days-to-resolve figures."))
-        elif outcome.iloc[i] == "open" and pd.notna(resolved.iloc[i]):
+        elif reopened[i]:
             found.append(_finding(raw, i, "date_resolved", f"{resolved.iloc[i]:%d/%m/%Y}", "open_with_resolution_date",
                                   "warning", "outcome is open but date_resolved is filled in. Record the outcome "
                                   "(resolved, escalated or withdrawn) or clear the date."))
-        if outcome.iloc[i] == "escalated" and pd.notna(rank.iloc[i]):
-            same = frame["escalation_id"] == frame["escalation_id"].iloc[i]
-            if not (rank[same] > rank.iloc[i]).any():
-                found.append(_finding(raw, i, "outcome", "escalated", "escalated_without_next_stage", "warning",
-                                      f"escalation {frame['escalation_id'].iloc[i]} was escalated from "
-                                      f"{frame['stage'].iloc[i]} but has no row for a later stage. Add the next "
-                                      "stage's row with the same escalation_id."))
+        if escalated[i]:
+            found.append(_finding(raw, i, "outcome", "escalated", "escalated_without_next_stage", "warning",
+                                  f"escalation {frame['escalation_id'].iloc[i]} was escalated from "
+                                  f"{frame['stage'].iloc[i]} but has no row for a later stage. Add the next "
+                                  "stage's row with the same escalation_id."))
 
 
 def type_table(raw: RawTable, year: int) -> tuple[pd.DataFrame, list[dict]]:

@@ -103,8 +103,28 @@ def _year_keys(table: pd.DataFrame) -> np.ndarray:
     return np.zeros(len(table), dtype=np.int64)
 
 
+def _clean_code(value):
+    return value if value is None else str(value).strip().upper()
+
+
 def _codes(series: pd.Series) -> pd.Series:
-    return series.astype(object).where(series.notna(), None).map(lambda v: v if v is None else str(v).strip().upper())
+    """Codes stripped and upper-cased (missing -> None before the map, as the validator reads them).
+
+    A column of strings holds few distinct codes: each is cleaned once and the results are
+    gathered back, with the same values and dtype as mapping every row. Anything else (numbers,
+    mixed types, which hashing could merge: ``1 == 1.0``) is mapped row by row.
+    """
+    kept = series.astype(object).where(series.notna(), None)
+    values = kept.to_numpy(dtype=object)
+    if len(values) < 64 or pd.api.types.infer_dtype(values, skipna=True) != "string":
+        return kept.map(_clean_code)
+    index, distinct = pd.factorize(values)  # missing -> -1
+    missing = index < 0
+    if missing.any():  # cleaned like every row: None, mapped with the rest
+        distinct = np.append(np.asarray(distinct, dtype=object), None)
+        index = np.where(missing, len(distinct) - 1, index)
+    cleaned = pd.Series(np.asarray(distinct, dtype=object), dtype=object).map(_clean_code)
+    return pd.Series(cleaned.array.take(index), index=series.index, name=kept.name)
 
 
 def _plus_years(dates: pd.Series, years: int) -> pd.Series:

@@ -30,7 +30,8 @@ from pathlib import Path
 from ..files import atomic_write_bytes
 from ..log import logger
 from .checksums import _digest, verify_reference_file
-from .search import _root_index, reference_search_path
+from .freshness import STATE_SECONDS
+from .search import _root_index, _forget_search_path, reference_search_path
 
 __all__ = ["CACHE_ENV", "cache_dir", "disk_cached", "national", "reference_state", "clear_memory"]
 
@@ -124,8 +125,7 @@ def disk_cached(path_arg: int):
     return decorate
 
 
-#: Seconds for which the files' sizes and times are taken as read (see :func:`reference_state`).
-STATE_SECONDS = 1.0
+# STATE_SECONDS (from .freshness): seconds for which the files' sizes and times are taken as read.
 _STATE: list = []  # [(the search folders' indexes, when read, state)]: the last state read
 
 
@@ -199,3 +199,4 @@ def clear_memory() -> None:
     with _LOCK:
         _MEMORY.clear()
         _STATE.clear()
+    _forget_search_path()

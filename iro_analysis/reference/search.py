@@ -28,6 +28,7 @@ import functools
 import os
 import re
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +56,7 @@ from .catalogue import (  # the registry lived here: its names stay importable f
     _cla_rates,
     reference_file_info,
 )
+from . import freshness
 from .checksums import verify_reference_file
 
 __all__ = [
@@ -82,9 +84,13 @@ ENV_VAR = "IRO_REFERENCE_DIR"
 # Search path
 
 
+# .../<project>/iro_analysis/reference/search.py -> <project>, resolved once: the module's file
+# does not move under a running process.
+_PROJECT = Path(__file__).resolve().parents[2]
+
+
 def _project_root() -> Path:
-    # .../<project>/iro_analysis/reference/search.py -> <project>
-    return Path(__file__).resolve().parents[2]
+    return _PROJECT
 
 
 #: The folder given by :func:`use_reference_folder` (searched before everything else), or None.
@@ -139,14 +145,43 @@ def reference_search_path() -> list[Path]:
     >>> paths = reference_search_path()
     >>> all(isinstance(p, Path) for p in paths)
     True
+
+    Notes
+    -----
+    Every reference look-up asks for the path (a report, about 140 times), and resolving its
+    folders touches the disk: the last answer is kept for
+    :data:`~iro_analysis.reference.freshness.STATE_SECONDS`, and only while the folder in use,
+    ``$IRO_REFERENCE_DIR``, the project folder and the working directory are what they were.
     """
-    out: list[Path] = list(_FOLDER_IN_USE)
     env = os.environ.get(ENV_VAR, "")
+    key = (tuple(_FOLDER_IN_USE), env, _project_root(), os.getcwd())
+    now = time.monotonic()
+    with _LOCK:
+        last = _PATH[0] if _PATH else None
+    if last is not None and last[0] == key and now - last[1] < freshness.STATE_SECONDS:
+        return list(last[2])
+    unique = _resolve_search_path(key[0], env, key[2])
+    with _LOCK:
+        _PATH[:] = [(key, now, tuple(unique))]
+    return unique
+
+
+#: The last search path resolved: [(what it was resolved from, when, the folders)].
+_PATH: list = []
+
+
+def _forget_search_path() -> None:
+    """Forget the search path resolved last (the next call resolves it again)."""
+    with _LOCK:
+        _PATH.clear()
+
+
+def _resolve_search_path(folders: tuple, env: str, project: Path) -> list[Path]:
+    out: list[Path] = list(folders)
     for part in env.split(os.pathsep):
         part = part.strip()
         if part:
             out.append(Path(part).expanduser())
-    project = _project_root()
     cwd = Path.cwd()
     out += [
         project / "data" / "reference",
@@ -179,6 +214,7 @@ def clear_reference_index() -> None:
     """Forget the cached file index of every search folder (the next lookup re-scans)."""
     with _LOCK:
         _INDEX.clear()
+        _PATH.clear()
 
 
 def _signature(dirs: list[Path]) -> tuple:

@@ -25,6 +25,8 @@ Public functions
     the monthly series as an XmR chart with the NHS Making Data Count rules.
 :func:`monthly_pchart`
     the monthly series as a Laney p′ chart (or p-chart), whose limits follow each month's count.
+:func:`schedules_once`
+    a block in which each schedule of a return is built once (a report asks for about twelve).
 :func:`exception_list`
     the child-level list of every late, missed, doubtful or excluded review (restricted).
 :func:`has_previous_year`
@@ -41,7 +43,8 @@ Modules
 -------
 ``rules`` (the statutory rules, options and internal codes), ``inputs`` (reading the tables),
 ``schedule`` with ``ordering`` and ``chains`` (building the schedule, in named phases),
-``metrics`` (summary, monthly series, exception list), ``spc`` (monthly SPC charts),
+``once`` (schedules kept within a block), ``metrics`` (summary, monthly series, exception list),
+``spc`` (monthly SPC charts),
 ``reconcile`` (published figures), ``change`` (count change between years).
 """
 
@@ -54,6 +57,7 @@ from .change import has_previous_year, review_count_change
 # benchmarks/bench_timeliness.py (the input readers)
 from .inputs import _collection_years, _coverage, _periods_frame, _reviews_frame  # noqa: F401
 from .metrics import SUMMARY_COLUMNS, exception_list, monthly_timeliness, timeliness_summary
+from .once import schedules_once
 from .reconcile import TimelinessReconciliation, published_consistency, reconcile_timeliness
 from .rules import STATUSES, _by_day, _month_adder  # noqa: F401
 from .schedule import SCHEDULE_COLUMNS, review_schedule
@@ -64,6 +68,7 @@ __all__ = [
     "SUMMARY_COLUMNS",
     "STATUSES",
     "review_schedule",
+    "schedules_once",
     "timeliness_summary",
     "reconcile_timeliness",
     "published_consistency",

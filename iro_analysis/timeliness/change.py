@@ -15,6 +15,7 @@ import pandas as pd
 from ..calendar import parse_year, year_bounds, year_label
 from ..errors import ParameterError
 from .inputs import _child_array, _collection_years, _table
+from .once import periods_of, schedules_once
 from .schedule import review_schedule
 
 _CHANGE_COLUMNS = ("component", "kind", "previous", "current", "change", "share_of_change", "description")
@@ -49,16 +50,28 @@ def _placement_moves(data) -> pd.DataFrame:
     )
 
 
-def _classify_reviews(data, sched: pd.DataFrame, early_days: int, move_window_days: int) -> pd.DataFrame:
-    """The reviews held in the schedule's year, each with its ``component`` (see :func:`review_count_change`)."""
+def _classify_reviews(data, sched: pd.DataFrame, early_days: int, move_window_days: int,
+                      moves: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The reviews held in the schedule's year, each with its ``component`` (see :func:`review_count_change`).
+
+    ``moves`` are :func:`_placement_moves` of ``data`` when already worked out (both years of
+    the count change use the same ones).
+    """
     held = sched.loc[sched["held_in_year"] & sched["status"].isin(["on_time", "late", "not_judged"])].copy()
-    rule = held["rule"].astype(object).fillna("")
+    # a handful of distinct rules: each tested once (str.startswith), the answers gathered back
+    index, rules = pd.factorize(held["rule"].astype(object).fillna("").to_numpy(dtype=object))
+    rules = pd.Series(np.asarray(rules, dtype=object), dtype=object)
+
+    def starts(prefix: str) -> np.ndarray:
+        return rules.str.startswith(prefix).to_numpy(dtype=bool)[index]
+
     comp = np.full(len(held), "routine_reviews", dtype=object)
     due = held["due_date"].to_numpy(dtype="datetime64[ns]")
     rdate = held["review_date"].to_numpy(dtype="datetime64[ns]")
     early = ~np.isnat(due) & (rdate < due - np.timedelta64(int(early_days), "D"))
     moved = np.zeros(len(held), dtype=bool)
-    moves = _placement_moves(data)
+    if moves is None:
+        moves = _placement_moves(data)
     if len(held) and len(moves):
         left = pd.DataFrame({"CHILD": held["CHILD"].astype(object).to_numpy(), "review_date": rdate, "_i": np.arange(len(held))})
         left = left.sort_values("review_date", kind="stable")
@@ -71,9 +84,9 @@ def _classify_reviews(data, sched: pd.DataFrame, early_days: int, move_window_da
         moved[m["_i"].to_numpy()] = recent & after_prev
     comp = np.where(early & moved, "early_after_placement_move", comp)
     comp = np.where(early & ~moved, "other_early_reviews", comp)
-    comp = np.where(rule.str.startswith("adoption").to_numpy(dtype=bool), "adoption_reviews", comp)
-    comp = np.where(rule.str.startswith("second").to_numpy(dtype=bool), "second_reviews", comp)
-    comp = np.where(rule.str.startswith("first").to_numpy(dtype=bool), "first_reviews", comp)
+    comp = np.where(starts("adoption"), "adoption_reviews", comp)
+    comp = np.where(starts("second"), "second_reviews", comp)
+    comp = np.where(starts("first"), "first_reviews", comp)
     comp = np.where(held["status"].eq("not_judged").to_numpy(dtype=bool), "not_judged", comp)
     held["component"] = comp
     return held
@@ -149,17 +162,21 @@ def review_count_change(
             f"the loaded returns start with {first}: comparing {year_label(year)} with the year "
             f"before needs the {year_label(year - 1)} return as well (load a multi-year folder)."
         )
-    if periods is None:
-        from ..cohorts import periods_of_care
-
-        periods = periods_of_care(data)
-    rows = {y: _year_counts(data, y, periods, early_days, move_window_days, schedule_options) for y in (year - 1, year)}
+    with schedules_once():  # the two years' schedules share the return's arrays and periods
+        counted = periods_of(data) if periods is None else periods
+        moves = _placement_moves(data)
+        rows = {y: _year_counts(data, y, counted, periods, moves, early_days, move_window_days, schedule_options)
+                for y in (year - 1, year)}
     return _change_table(rows[year - 1], rows[year], year)
 
 
-def _year_counts(data, y: int, periods: pd.DataFrame, early_days: int, move_window_days: int,
-                 schedule_options: dict) -> dict:
+def _year_counts(data, y: int, periods: pd.DataFrame, given, moves: pd.DataFrame, early_days: int,
+                 move_window_days: int, schedule_options: dict) -> dict:
     """The context counts and the reviews in each component for one year (:func:`review_count_change`).
+
+    ``periods`` are the periods of care counted; ``given`` is the caller's ``periods`` argument
+    (None: the schedule works them out, as the other schedules of the return do); ``moves``
+    the return's :func:`_placement_moves`.
 
     Returns
     -------
@@ -167,8 +184,8 @@ def _year_counts(data, y: int, periods: pd.DataFrame, early_days: int, move_wind
         ``children_in_care``, ``periods_starting``, ``children_reviewed``, one count per
         component, ``total_reviews`` and ``reviews_per_child`` (NaN when nobody was reviewed).
     """
-    sched = review_schedule(data, y, periods=periods, **schedule_options)
-    held = _classify_reviews(data, sched, early_days, move_window_days)
+    sched = review_schedule(data, y, periods=given, **schedule_options)
+    held = _classify_reviews(data, sched, early_days, move_window_days, moves)
     ys, ye = year_bounds(y)
     per = periods.loc[~periods["short_breaks_only"].fillna(False).astype(bool)]
     in_care = per.loc[(per["period_start"] <= ye) & (per["period_end"].isna() | (per["period_end"] >= ys))]

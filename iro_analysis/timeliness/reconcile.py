@@ -18,8 +18,9 @@ from ..calendar import parse_year, year_bounds, year_label
 from ..errors import ParameterError
 from .inputs import _reviews_frame
 from .metrics import timeliness_summary
+from .once import schedules_once
 from .rules import _COMPARISONS, _FIRST_RULES, _INTERVAL_RULES
-from .schedule import review_schedule
+from .schedule import _metric_schedule, review_schedule
 
 
 def _decimals(value, decimals=None) -> tuple[float, int]:
@@ -274,11 +275,8 @@ def reconcile_timeliness(
     under 28 days (due 24 June) only with ``<=``; two interval rules each.)
     """
     year = parse_year(year)
-    if periods is None:
-        from ..cohorts import periods_of_care
-
-        periods = periods_of_care(data)
-    variants, statutory = _variant_metrics(data, year, include_adoption_schedule, periods)
+    with schedules_once():  # the eight variants share the return's arrays (and periods, when not given)
+        variants, statutory = _variant_metrics(data, year, include_adoption_schedule, periods)
     reported = _match_reported(variants, reported_percent, reported_held, reported_on_time, percent_decimals)
     counts = _count_steps(data, statutory, year, reported)
     published = published_consistency(
@@ -303,7 +301,9 @@ def _variant_metrics(data, year: int, include_adoption_schedule: bool, periods: 
     for first in _FIRST_RULES:
         for interval in _INTERVAL_RULES:
             for comp in _COMPARISONS:
-                sched = review_schedule(
+                # the statutory variant's whole schedule feeds the counts; the others, their metrics
+                statutory = (first, interval, comp) == _FIRST_RULES[:1] + _INTERVAL_RULES[:1] + _COMPARISONS[:1]
+                sched = (review_schedule if statutory else _metric_schedule)(
                     data,
                     year,
                     first_review=first,
@@ -326,7 +326,7 @@ def _variant_metrics(data, year: int, include_adoption_schedule: bool, periods: 
                             "percent": r["percent"],
                             "ci_low": r["ci_low"],
                             "ci_high": r["ci_high"],
-                            "statutory": (first, interval, comp) == _FIRST_RULES[:1] + _INTERVAL_RULES[:1] + _COMPARISONS[:1],
+                            "statutory": statutory,
                         }
                     )
     return pd.DataFrame(rows), schedules[("20_working_days", "calendar_months", "<=")]

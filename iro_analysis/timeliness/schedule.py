@@ -41,6 +41,7 @@ import pandas as pd
 from ..calendar import parse_year, year_bounds
 from .chains import _chain_positions, _Held, _judge_held, _Missed, _missed_starts, _walk_missed
 from .inputs import _coverage, _int_array, _period_arrays, _review_arrays
+from .once import _kept, _read_only, _remember, periods_of
 from .ordering import (
     _DAY_BITS,
     _Children,
@@ -219,6 +220,9 @@ def review_schedule(  # long: its docstring is the reference for the schedule's 
     year = parse_year(year)
     rules = _check_options(first_review, later_intervals, comparison, include_adoption_schedule, close_days)
     year_start, year_end = year_bounds(year)
+    kept = _kept()
+    if kept is not None:  # inside timeliness.schedules_once()
+        return _shared_schedule(kept, data, year, rules, periods, year_start, year_end).copy()
     reviews = _review_arrays(data, raw_child=True)
     coverage = _coverage(data, year)
     per = _period_arrays(data, periods, raw_child=True)
@@ -227,7 +231,34 @@ def review_schedule(  # long: its docstring is the reference for the schedule's 
     return schedule
 
 
-def _build_schedule(reviews, per, rules: _Rules, year, year_start, year_end, coverage) -> pd.DataFrame:
+def _shared_schedule(kept: dict, data, year: int, rules: _Rules, periods, year_start, year_end,
+                     metrics_only: bool = False) -> pd.DataFrame:
+    """:func:`review_schedule` inside a :func:`~iro_analysis.timeliness.schedules_once` block.
+
+    The same steps in the same order (so the same errors), each kept in the block: the review
+    and period arrays and the children's numbers once per return (and ``periods`` argument), the
+    coverage once per year, the schedule once per year and rules. The caller copies the result.
+    """
+    ids, alive = (id(data), None if periods is None else id(periods)), (data, periods)
+    reviews = _remember(kept, ("reviews", id(data)), (data,),
+                        lambda: _read_only(_review_arrays(data, raw_child=True)))
+    coverage = _remember(kept, ("coverage", id(data), year), (data,), lambda: _coverage(data, year))
+    per = _remember(kept, ("per", *ids), alive, lambda: _read_only(
+        _period_arrays(data, periods_of(data) if periods is None else periods, raw_child=True)))
+    children = _remember(kept, ("children", *ids), alive,
+                         lambda: _Children(**_read_only(vars(_number_children(reviews["CHILD"], per["CHILD"])))))
+
+    def build():
+        schedule = _build_schedule(reviews, per, rules, year, year_start, year_end, coverage, children=children,
+                                   metrics_only=metrics_only)
+        schedule.attrs["year"] = year
+        return schedule
+
+    return _remember(kept, ("metrics" if metrics_only else "schedule", *ids, year, rules), alive, build)
+
+
+def _build_schedule(reviews, per, rules: _Rules, year, year_start, year_end, coverage,
+                    children: _Children | None = None, metrics_only: bool = False) -> pd.DataFrame:
     """Build the schedule from the review and period arrays, phase by phase (see the module docstring).
 
     Parameters
@@ -244,22 +275,31 @@ def _build_schedule(reviews, per, rules: _Rules, year, year_start, year_end, cov
         First and last day of the reporting year.
     coverage : Timestamp
         First day from which the loaded returns list every review held.
+    children : _Children, optional
+        Phase 1 for these arrays, when already done (it depends on nothing else).
+    metrics_only : bool, default False
+        Only the columns the metrics read (:data:`METRIC_COLUMNS`), for a schedule asked for
+        its summary alone.
 
     Returns
     -------
     DataFrame
-        Columns :data:`SCHEDULE_COLUMNS` (described in :func:`review_schedule`).
+        Columns :data:`SCHEDULE_COLUMNS` (described in :func:`review_schedule`), or
+        :data:`METRIC_COLUMNS`: the same rows and values.
     """
     ys, ye, cov = (np.datetime64(t, "ns") for t in (year_start, year_end, coverage))
     # the latest date a review could have been due when the review before it is not in the returns
     upper_bound = rules.add_interval(np.array([cov - _ONE_DAY], dtype="datetime64[ns]"), 6)[0]
-    children = _number_children(reviews["CHILD"], per["CHILD"])
+    if children is None:
+        children = _number_children(reviews["CHILD"], per["CHILD"])
     periods = _order_periods(per, children.period_codes, ye, rules)
     records = _order_records(reviews, children.review_codes, ye)
     period_of, reason = _place_in_periods(records, periods, len(children.identifiers), cov)
     held = _judge_held(_chain_positions(records, period_of, reason, periods, cov), periods, rules, cov, upper_bound)
     missed = _walk_missed(_missed_starts(held, periods, rules, cov, ye, upper_bound), periods, rules)
     rows = _stack_rows(children, periods, records, period_of, reason, held, missed)
+    if metrics_only:
+        return _metric_frame(rows, children)
     return _schedule_frame(rows, children=children, periods=periods, records=records, reviews=reviews,
                            reason=reason, held=held, missed=missed, year_start=ys, year_end=ye)
 
@@ -400,3 +440,51 @@ def _schedule_frame(rows: _Rows, *, children: _Children, periods: _Periods, reco
         columns=list(SCHEDULE_COLUMNS),
         copy=False,  # every array above is new: no need to copy them again
     )
+
+
+#: The columns :func:`~iro_analysis.timeliness.timeliness_summary` reads, in schedule order.
+METRIC_COLUMNS = ("CHILD", "review_date", "due_date", "on_time", "status")
+
+
+def _metric_frame(rows: _Rows, children: _Children) -> pd.DataFrame:
+    """Phase 7b for the metrics alone: :data:`METRIC_COLUMNS`, made as :func:`_schedule_frame` makes them."""
+    status_o = rows.take(rows.status)
+    uniques = children.identifiers
+    return pd.DataFrame(
+        {
+            "CHILD": _objects(uniques[rows.take(rows.child)] if len(uniques) else np.zeros(0, dtype=object)),
+            "review_date": rows.take(rows.review_date),
+            "due_date": rows.take(rows.due),
+            "on_time": status_o == _S_ON_TIME,
+            "status": _objects(_STATUS_NAMES[status_o]),
+        },
+        columns=list(METRIC_COLUMNS),
+        copy=False,
+    )
+
+
+def _metric_schedule(data, year, *, first_review: str = "20_working_days", later_intervals: str = "calendar_months",
+                     comparison: str = "<=", include_adoption_schedule: bool = True, close_days: int = 7,
+                     periods: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rows of :func:`review_schedule` with :data:`METRIC_COLUMNS` only (enough for its summary).
+
+    For a schedule asked for its metrics alone (the reconciliation's variants): the same
+    phases, without the columns nobody reads. Inside a
+    :func:`~iro_analysis.timeliness.schedules_once` block it is kept like a schedule, and taken
+    from the whole schedule when that was built already.
+    """
+    year = parse_year(year)
+    rules = _check_options(first_review, later_intervals, comparison, include_adoption_schedule, close_days)
+    year_start, year_end = year_bounds(year)
+    kept = _kept()
+    if kept is not None:
+        whole = kept.get(("schedule", id(data), None if periods is None else id(periods), year, rules))
+        if whole is not None:
+            return whole[1].loc[:, list(METRIC_COLUMNS)]
+        return _shared_schedule(kept, data, year, rules, periods, year_start, year_end, metrics_only=True).copy()
+    reviews = _review_arrays(data, raw_child=True)
+    coverage = _coverage(data, year)
+    per = _period_arrays(data, periods, raw_child=True)
+    frame = _build_schedule(reviews, per, rules, year, year_start, year_end, coverage, metrics_only=True)
+    frame.attrs["year"] = year
+    return frame
