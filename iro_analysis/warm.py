@@ -12,7 +12,8 @@ report): a fresh user namespace and execution count, every figure closed, matplo
 environment variables, the reference folder a report's ``reference_dir`` set, working directory, ``sys.path``
 and warning filters put back as they were when the kernel was new, then a garbage collection,
 after which what is left is frozen out of later ones (it is shared by every report and was
-walked again many times in each). Modules stay imported, and
+walked again many times in each); young collections run less often (:data:`GC_THRESHOLD`).
+Modules stay imported, and
 national tables (the same for every authority; see :mod:`iro_analysis.reference.cache`) stay cached;
 nothing derived from a return is kept by the package between calls. A kernel that died, timed
 out or was killed is thrown away and a new one started for the next authority.
