@@ -1,0 +1,133 @@
+"""Text sizes shared between charts: the same charts, fewer measurements, settings respected."""
+
+from __future__ import annotations
+
+import contextlib
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib as mpl  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.text as mtext  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.backends.backend_agg import RendererAgg  # noqa: E402
+from matplotlib.font_manager import FontProperties  # noqa: E402
+
+from iro_analysis import plots  # noqa: E402
+from iro_analysis.plots import core, text_metrics  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sizes():
+    text_metrics.clear()
+    with mpl.rc_context():
+        plots.set_style()
+        yield
+    text_metrics.clear()
+    plt.close("all")
+
+
+def _chart(title, categories, values, *, note="Lines: 95% intervals.\nSecond line"):
+    # tick labels, a bold title, a legend, mathtext and a two-line note: every kind of text
+    _, ax = plt.subplots(figsize=(6, 3))
+    ax.bar(categories, values, label="This year")
+    ax.plot(categories, [v / 2 for v in values], label=r"Rate $\times 10^4$")
+    ax.set_title(title)
+    ax.set_ylabel("Children")
+    ax.legend()
+    ax.text(0.5, -0.3, note, transform=ax.transAxes, fontsize=8)
+    return ax
+
+
+def _charts():
+    return [lambda: _chart("Care orders", ["Care order", "Other", "2022-23"], [40, 12, 7]),
+            lambda: _chart("Placed for adoption", ["Care order", "Placement order", "Other"], [40, 12, 7]),
+            lambda: _chart("Care orders", ["Care order", "Other", "2022-23"], [40, 12, 7])]
+
+
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+def test_charts_drawn_with_shared_sizes_are_the_same_to_the_byte(monkeypatch, fmt):
+    shared = [plots.render(draw(), format=fmt) for draw in _charts()]
+    assert len(text_metrics._sizes) > 0  # sizes were kept and reused by the later charts
+    monkeypatch.setattr(core, "shared_text_metrics", contextlib.nullcontext)
+    alone = [plots.render(draw(), format=fmt) for draw in _charts()]
+    assert shared == alone
+    assert shared[0] == shared[2]  # a repeated chart, measured entirely from kept sizes
+
+
+def test_a_text_is_measured_once_for_every_chart(monkeypatch):
+    measured = []
+    measure = RendererAgg.get_text_width_height_descent
+
+    def counting(self, s, prop, ismath):
+        measured.append(s)
+        return measure(self, s, prop, ismath)
+
+    monkeypatch.setattr(RendererAgg, "get_text_width_height_descent", counting)
+    for draw in _charts()[:1] * 3:
+        plots.render(draw(), format="png")
+    assert measured.count("Care order") == 1
+    assert measured.count("Care orders") == 1
+
+    measured.clear()
+    monkeypatch.setattr(core, "shared_text_metrics", contextlib.nullcontext)
+    for draw in _charts()[:1] * 3:
+        plots.render(draw(), format="png")
+    assert measured.count("Care order") >= 3  # without sharing, each chart measures it again (or more)
+
+
+def _size(text, family="sans-serif"):
+    return mtext._get_text_metrics_with_cache(RendererAgg(200, 100, 100), text,
+                                              FontProperties(family=family, size=12), False, 100)
+
+
+def test_changed_font_settings_are_measured_again():
+    with text_metrics.shared_text_metrics():
+        before = _size("Wide wording")
+    mpl.rcParams["font.sans-serif"] = ["DejaVu Sans Mono"]
+    with text_metrics.shared_text_metrics():
+        after = _size("Wide wording")
+    assert after == _size("Wide wording")  # as measured without sharing, in the new settings
+    assert after != before  # a monospaced font: the old size would have been wrong
+
+
+def test_other_renderers_and_tex_are_measured_as_usual():
+    calls = []
+
+    class OtherRenderer:
+        dpi = 72
+
+        def get_text_width_height_descent(self, s, prop, ismath):
+            calls.append((s, ismath))
+            return (len(s), 1.0, 0.0)
+
+    with text_metrics.shared_text_metrics():
+        for _ in range(2):
+            mtext._get_text_metrics_with_cache(OtherRenderer(), "abc", FontProperties(), False, 72)
+        renderer = RendererAgg(10, 10, 72)
+        with pytest.raises(Exception):  # no TeX here; the point is that it is not answered from the store
+            mtext._get_text_metrics_with_cache(renderer, "abc", FontProperties(), "TeX", 72)
+    assert calls == [("abc", False), ("abc", False)]  # matplotlib's own cache is per renderer
+    assert not any(key[0] is OtherRenderer for key in text_metrics._sizes)
+
+
+def test_matplotlib_is_restored_after_an_error_and_blocks_nest():
+    original = mtext._get_text_metrics_with_cache
+    with pytest.raises(RuntimeError):
+        with text_metrics.shared_text_metrics():
+            inner = mtext._get_text_metrics_with_cache
+            with text_metrics.shared_text_metrics():
+                assert mtext._get_text_metrics_with_cache is inner
+            raise RuntimeError("a chart failed")
+    assert mtext._get_text_metrics_with_cache is original
+
+
+def test_the_store_is_bounded(monkeypatch):
+    monkeypatch.setattr(text_metrics, "MAX_SIZES", 5)
+    with text_metrics.shared_text_metrics():
+        sizes = [_size(f"label {i}") for i in range(12)]
+    assert len(text_metrics._sizes) <= 5
+    text_metrics.clear()
+    assert sizes == [_size(f"label {i}") for i in range(12)]
