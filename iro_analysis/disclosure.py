@@ -47,6 +47,14 @@ SUPPRESSED = "c"
 POSTCODE_PATTERN = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2}\b")
 
 _UPN_PATTERN = re.compile(r"\b[A-Z][0-9]{12}\b")
+
+# The two patterns above as the scans use them: the same matches, with the leading \b written as
+# a look-behind after the first letter, so that the regex engine jumps from capital letter to
+# capital letter instead of trying every position (a quarter of the time on a report's text).
+# "[A-Z](?<!\w[A-Z])" is a capital letter not preceded by a word character, which is what
+# "\b[A-Z]" is; tests hold them equal.
+_POSTCODE_SCAN = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]?[0-9][A-Z0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2}\b")
+_UPN_SCAN = re.compile(r"[A-Z](?<!\w[A-Z])[0-9]{12}\b")
 _DATA_URI = re.compile(r"data:[a-z]+/[a-z0-9.+\-]+;base64,[A-Za-z0-9+/=\s]+")
 _STYLE_BLOCK = re.compile(r"<style[^>]*>.*?</style>", re.DOTALL | re.IGNORECASE)
 
@@ -232,14 +240,16 @@ def scan_text_for_identifiers(text: str, identifiers: Iterable[str] = (), *, che
     text = _DATA_URI.sub("data:", text)
     text = _STYLE_BLOCK.sub("", text)
     found: list[str] = []
-    tokens = set(re.findall(r"[A-Za-z0-9_\-]+", text))
+    tokens = None  # listed only when there are identifiers to look up (the final scans pass none)
     for value in identifiers:
         value = str(value).strip()
+        if tokens is None:
+            tokens = set(re.findall(r"[A-Za-z0-9_\-]+", text))
         if len(value) >= 4 and value in tokens:
             found.append(value)
     if check_postcodes:
-        found.extend(sorted(set(POSTCODE_PATTERN.findall(text))))
-        found.extend(sorted(set(_UPN_PATTERN.findall(text))))
+        found.extend(sorted(set(_POSTCODE_SCAN.findall(text))))
+        found.extend(sorted(set(_UPN_SCAN.findall(text))))
     return found
 
 
