@@ -300,6 +300,10 @@ class IdentifierGuard:
                 self._by_head.setdefault(head.group(), []).append(value)
             else:
                 self._unindexed.append(value)
+        # A run shorter than every head is none of them: only the others are listed (most runs
+        # of a report are short numbers, and listing them was most of the time of a search).
+        shortest = min(map(len, self._by_head), default=1)
+        self._long_runs = re.compile(f"[{_ID_EDGE}]{{{shortest},}}") if shortest > 1 else _ALNUM_RUN
 
     def __bool__(self) -> bool:
         return bool(self.all)
@@ -316,7 +320,7 @@ class IdentifierGuard:
         found = set()
         # Runs are listed and compared with the heads in C; the text is walked run by run (to
         # check where each match ends) only when some run is the head of an identifier.
-        if self._by_head and not self._by_head.keys().isdisjoint(_ALNUM_RUN.findall(text)):
+        if self._by_head and not self._by_head.keys().isdisjoint(self._long_runs.findall(text)):
             for run in _ALNUM_RUN.finditer(text):
                 for value in self._by_head.get(run.group(), ()):
                     end = run.start() + len(value)
