@@ -330,7 +330,7 @@ def _report_exporter_class():
         @pass_context
         def markdown2html(self, context, source):
             # the report's prose cells are the same for every authority: each text is rendered once
-            key = _markdown_key(context, source) if not self.embed_images else None
+            key = _markdown_key(self, context, source) if not self.embed_images else None
             if key is None:  # embedded images are read from files: never from memory
                 return HTMLExporter.markdown2html(self, context, source)
             cache = self.__dict__.setdefault("_iro_markdown", _MarkdownCache())
@@ -358,8 +358,8 @@ class _MarkdownCache(dict):
     """Markdown text (with what else the HTML of it depends on) to its HTML, the latest entries kept.
 
     The HTML nbconvert makes of a Markdown text depends only on that text, the cell's attachments,
-    the notebook's folder and the exporter's settings (one exporter per cache), so an entry made
-    for one authority is exactly what any other gets for the same key.
+    the notebook's folder and the exporter's settings (one exporter per cache, its settings in the
+    key as well), so an entry made for one authority is exactly what any other gets for the same key.
     """
 
     SIZE = 512
@@ -370,17 +370,19 @@ class _MarkdownCache(dict):
         super().__setitem__(key, value)
 
 
-def _markdown_key(context, source):
-    """What the HTML of a Markdown text depends on besides the exporter, or None when not plain data."""
+def _markdown_key(exporter, context, source):
+    """All the HTML of a Markdown text depends on, or None when some of it is not plain data."""
     cell = context.get("cell", {})
     try:
         attachments = json.dumps(cell.get("attachments", {}), sort_keys=True)
         path = context.get("resources", {}).get("metadata", {}).get("path", "")
+        settings = json.dumps([exporter.anchor_link_text, exporter.exclude_anchor_links, exporter.lexer_options],
+                              sort_keys=True)
     except (TypeError, ValueError, AttributeError):
         return None
     if not isinstance(source, str) or not isinstance(path, str):
         return None
-    return source, attachments, path
+    return source, attachments, path, settings
 
 
 # The opening tag of a cell's input wrapper or an output <div> as the lab templates write them

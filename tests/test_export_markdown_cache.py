@@ -71,6 +71,14 @@ def test_embedded_images_are_never_taken_from_memory(tmp_path, monkeypatch):
     assert calls == ["text", "text"]
 
 
+def test_a_changed_setting_of_the_exporter_renders_again():
+    cached, uncached = _exporters()
+    nb = new_notebook(cells=[new_markdown_cell("## Heading")])
+    first = cached.from_notebook_node(nb)[0]
+    cached.anchor_link_text = uncached.anchor_link_text = "#link"
+    assert cached.from_notebook_node(nb)[0] == uncached.from_notebook_node(nb)[0] != first
+
+
 def test_the_cache_keeps_only_the_latest_entries():
     cache = export._MarkdownCache()
     for number in range(cache.SIZE + 10):
