@@ -320,12 +320,25 @@ def _report_exporter_class():
     cell) ``<div>`` tags the template wrote (a wide table scrolls sideways in its output: keyboard users must be
     able to focus it), so the page is nbconvert's, element for element.
     """
+    from jinja2 import pass_context
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
     from nbconvert.filters.highlight import Highlight2HTML
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
     class ReportHTMLExporter(HTMLExporter):
+        @pass_context
+        def markdown2html(self, context, source):
+            # the report's prose cells are the same for every authority: each text is rendered once
+            key = _markdown_key(self, context, source) if not self.embed_images else None
+            if key is None:  # embedded images are read from files: never from memory
+                return HTMLExporter.markdown2html(self, context, source)
+            cache = self.__dict__.setdefault("_iro_markdown", _MarkdownCache())
+            html = cache.get(key)
+            if html is None:
+                html = cache[key] = HTMLExporter.markdown2html(self, context, source)
+            return html
+
         def from_notebook_node(self, nb, resources=None, **kw):
             # HTMLExporter.from_notebook_node up to its BeautifulSoup pass (nbconvert 7)
             language = nb.metadata.get("language_info", {})
@@ -339,6 +352,37 @@ def _report_exporter_class():
             return _FOCUSABLE_OUTPUT.sub(r'\1 tabindex="0"', page), resources
 
     return ReportHTMLExporter
+
+
+class _MarkdownCache(dict):
+    """Markdown text (with what else the HTML of it depends on) to its HTML, the latest entries kept.
+
+    The HTML nbconvert makes of a Markdown text depends only on that text, the cell's attachments,
+    the notebook's folder and the exporter's settings (one exporter per cache, its settings in the
+    key as well), so an entry made for one authority is exactly what any other gets for the same key.
+    """
+
+    SIZE = 512
+
+    def __setitem__(self, key, value):
+        if len(self) >= self.SIZE:
+            del self[next(iter(self))]  # the oldest entry
+        super().__setitem__(key, value)
+
+
+def _markdown_key(exporter, context, source):
+    """All the HTML of a Markdown text depends on, or None when some of it is not plain data."""
+    cell = context.get("cell", {})
+    try:
+        attachments = json.dumps(cell.get("attachments", {}), sort_keys=True)
+        path = context.get("resources", {}).get("metadata", {}).get("path", "")
+        settings = json.dumps([exporter.anchor_link_text, exporter.exclude_anchor_links, exporter.lexer_options],
+                              sort_keys=True)
+    except (TypeError, ValueError, AttributeError):
+        return None
+    if not isinstance(source, str) or not isinstance(path, str):
+        return None
+    return source, attachments, path, settings
 
 
 # The opening tag of a cell's input wrapper or an output <div> as the lab templates write them
@@ -358,6 +402,11 @@ class _TextCollector(HTMLParser):
         self.scripts = 0
         self._skip = 0
         self._in_th = False
+
+    def updatepos(self, i, j):
+        # The parser counts lines up to every token for getpos(), which nothing here reads
+        # (a tenth of the time of a page): where each token ends is all it needs back.
+        return j
 
     def handle_starttag(self, tag, attrs):
         if tag in ("style", "script"):

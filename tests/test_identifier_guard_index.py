@@ -45,3 +45,21 @@ def test_hand_worked_cases():
     assert guard.in_text("AB/123456") == []  # a longer number is another identifier
     assert guard.in_text("ZAB/12345") == []  # so is a longer code
     assert guard.in_text("X9") == ["X9"]     # the whole text
+
+
+@settings(max_examples=300)
+@given(st.lists(st.text("AB12", min_size=3, max_size=8).filter(lambda v: not v.isdigit()), min_size=1, max_size=6),
+       st.lists(st.text(ALPHABET, max_size=9), max_size=12))
+def test_long_identifiers_among_short_runs_are_found(identifiers, pieces):
+    # every head at least three characters long: runs shorter than the shortest are not listed
+    guard = IdentifierGuard(identifiers)
+    text = " ".join(pieces + identifiers[:1] + pieces)
+    assert guard.in_text(text) == _one_regex_per_identifier(guard, text)
+    assert identifiers[0] in guard.in_text(text)
+
+
+def test_runs_shorter_than_every_identifier_are_not_listed_but_longer_ones_are():
+    guard = IdentifierGuard(["ABC123", "XYZ98765"])
+    assert guard._long_runs.findall("1 22 ABC12 ABC123 ABC1234 x") == ["ABC123", "ABC1234"]
+    assert guard.in_text("1 22 ABC12 ABC123, ABC1234 XYZ98765") == ["XYZ98765", "ABC123"]
+    assert IdentifierGuard(["A", "BC"])._long_runs.findall("A B") == ["A", "B"]
