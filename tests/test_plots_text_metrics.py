@@ -57,25 +57,32 @@ def test_charts_drawn_with_shared_sizes_are_the_same_to_the_byte(monkeypatch, fm
     assert shared[0] == shared[2]  # a repeated chart, measured entirely from kept sizes
 
 
-def test_a_text_is_measured_once_for_every_chart(monkeypatch):
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+def test_a_text_is_measured_once_for_every_chart(monkeypatch, fmt):
+    from matplotlib.textpath import TextToPath
+
     measured = []
-    measure = RendererAgg.get_text_width_height_descent
+    for owner in (RendererAgg, TextToPath):  # the raster renderer; the SVG renderer's measurer
+        measure = owner.get_text_width_height_descent
 
-    def counting(self, s, prop, ismath):
-        measured.append(s)
-        return measure(self, s, prop, ismath)
+        def counting(self, s, prop, ismath, _measure=measure, _owner=owner.__name__):
+            measured.append((_owner, s))
+            return _measure(self, s, prop, ismath)
 
-    monkeypatch.setattr(RendererAgg, "get_text_width_height_descent", counting)
+        monkeypatch.setattr(owner, "get_text_width_height_descent", counting)
     for draw in _charts()[:1] * 3:
-        plots.render(draw(), format="png")
-    assert measured.count("Care order") == 1
-    assert measured.count("Care orders") == 1
+        plots.render(draw(), format=fmt)
+    assert measured.count(("RendererAgg", "Care order")) == 1
+    assert measured.count(("RendererAgg", "Care orders")) == 1
+    assert measured.count(("TextToPath", "Care orders")) == (1 if fmt == "svg" else 0)
 
     measured.clear()
     monkeypatch.setattr(core, "shared_text_metrics", contextlib.nullcontext)
     for draw in _charts()[:1] * 3:
-        plots.render(draw(), format="png")
-    assert measured.count("Care order") >= 3  # without sharing, each chart measures it again (or more)
+        plots.render(draw(), format=fmt)
+    # without sharing, each chart measures them again (or more often)
+    assert measured.count(("RendererAgg", "Care order")) >= 3
+    assert measured.count(("TextToPath", "Care orders")) == (3 if fmt == "svg" else 0)
 
 
 def _size(text, family="sans-serif"):

@@ -11,7 +11,8 @@ the size depends on: the renderer's type and resolution, the text, the font's pr
 it is mathtext, the dpi and the font and text settings (``font.*``, ``text.*``, ``mathtext.*``
 rcParams and the fonts matplotlib knows). A size is a pure function of those, so a chart drawn
 inside it is the same, to the byte, as one drawn outside it. Only the raster (Agg) and SVG
-renderers are served; others, and TeX text, are measured as usual.
+renderers are served (an SVG's through the proxy that draws it); others, and TeX text, are
+measured as usual.
 """
 
 from __future__ import annotations
@@ -68,6 +69,14 @@ def _served_renderers() -> tuple:
     return (RendererAgg, RendererSVG)
 
 
+def _measuring(renderer):
+    """The renderer that measures: an SVG is drawn through a proxy that hands each call to the
+    vector renderer, or to a raster one while an artist is rasterised."""
+    from matplotlib.backends.backend_mixed import MixedModeRenderer
+
+    return renderer._renderer if type(renderer) is MixedModeRenderer else renderer
+
+
 @contextlib.contextmanager
 def shared_text_metrics():
     """Within the block, text sizes measured for one chart serve every later chart.
@@ -93,9 +102,10 @@ def shared_text_metrics():
     settings = _settings()
 
     def shared(renderer, text, fontprop, ismath, dpi):
-        if type(renderer) not in served or ismath not in (False, True):
+        measuring = _measuring(renderer)
+        if type(measuring) not in served or ismath not in (False, True):
             return measure(renderer, text, fontprop, ismath, dpi)
-        key = (type(renderer), getattr(renderer, "dpi", None), text, _font_key(fontprop), ismath, dpi, settings)
+        key = (type(measuring), getattr(measuring, "dpi", None), text, _font_key(fontprop), ismath, dpi, settings)
         size = _sizes.get(key)
         if size is None:
             size = measure(renderer, text, fontprop, ismath, dpi)
