@@ -424,15 +424,59 @@ def _own_checks(data, rv: pd.DataFrame, close: int, periods) -> list:
                 "period_start": pd.to_datetime(periods["period_start"]).to_numpy(dtype="datetime64[ns]"),
                 "period_end": pd.to_datetime(periods["period_end"]).to_numpy(dtype="datetime64[ns]"),
             }
-        ).sort_values("period_start", kind="stable")
-        left = dated.sort_values("date", kind="stable")
-        m = pd.merge_asof(left, per, left_on="date", right_on="period_start", by="CHILD", direction="backward")
-        inside = m["period_start"].notna() & (m["period_end"].isna() | (m["date"] <= m["period_end"]))
-        has_eps = m["CHILD"].isin(set(per["CHILD"]))
-        outside = m.loc[(~inside & has_eps).to_numpy(dtype=bool), "pos"].to_numpy()
+        )
+        outside = _outside_periods(dated, per)
+        if outside is None:
+            outside = _outside_periods_merged(dated, per)
         sev, msg = REVIEW_CHECKS["review_outside_care"]
         parts.append(_records(data, "reviews", np.sort(outside), "review_outside_care", sev, "REVIEW", msg))
     return parts
+
+
+def _outside_periods_merged(dated: pd.DataFrame, per: pd.DataFrame) -> np.ndarray:
+    """Positions (``pos``) of reviews outside every period of their child, who has periods.
+
+    The general path: each review is matched with its child's latest period starting on or
+    before it (:func:`pandas.merge_asof`), and is inside when that period has not ended before it.
+    """
+    per = per.sort_values("period_start", kind="stable")
+    left = dated.sort_values("date", kind="stable")
+    m = pd.merge_asof(left, per, left_on="date", right_on="period_start", by="CHILD", direction="backward")
+    inside = m["period_start"].notna() & (m["period_end"].isna() | (m["date"] <= m["period_end"]))
+    has_eps = m["CHILD"].isin(set(per["CHILD"]))
+    return m.loc[(~inside & has_eps).to_numpy(dtype=bool), "pos"].to_numpy()
+
+
+def _outside_periods(dated: pd.DataFrame, per: pd.DataFrame) -> np.ndarray | None:
+    """:func:`_outside_periods_merged` by position, or None where it alone answers (no periods or no reviews, a missing key).
+
+    The periods are ordered by child, start and their own order; each review's child and date
+    become one integer key in that order, so a single ``searchsorted`` finds the latest period
+    starting on or before it (the last of several with that start, as ``merge_asof`` takes).
+    The same positions, as a set; the caller sorts them.
+    """
+    start = per["period_start"].to_numpy(dtype="datetime64[ns]")
+    if (not len(per) or not len(dated) or np.isnat(start).any() or per["CHILD"].isna().any()
+            or dated["CHILD"].isna().any()):
+        return None  # nothing to match, or missing keys: merge_asof's own answer (or error) stands
+    date = dated["date"].to_numpy(dtype="datetime64[ns]")
+    children, kid = np.unique(np.concatenate([per["CHILD"].to_numpy(dtype=object),
+                                              dated["CHILD"].to_numpy(dtype=object)]).astype(str),
+                              return_inverse=True)
+    kid = kid.reshape(-1)
+    per_kid, review_kid = kid[: len(per)], kid[len(per):]
+    days, rank = np.unique(np.concatenate([start, date]), return_inverse=True)
+    rank = rank.reshape(-1)
+    width = np.int64(len(days) + 1)
+    order = np.lexsort((np.arange(len(per)), start, per_kid))
+    keys = per_kid[order].astype(np.int64) * width + rank[: len(per)][order]
+    found = np.searchsorted(keys, review_kid.astype(np.int64) * width + rank[len(per):], side="right") - 1
+    at = order[np.clip(found, 0, None)]
+    matched = (found >= 0) & (per_kid[at] == review_kid)
+    end = per["period_end"].to_numpy(dtype="datetime64[ns]")[at]
+    inside = matched & (np.isnat(end) | (date <= end))
+    has_periods = np.isin(review_kid, per_kid)
+    return dated["pos"].to_numpy()[~inside & has_periods]
 
 
 def participation_age_check(data, year=None) -> pd.DataFrame:
