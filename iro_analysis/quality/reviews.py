@@ -448,34 +448,26 @@ def _outside_periods_merged(dated: pd.DataFrame, per: pd.DataFrame) -> np.ndarra
 
 
 def _outside_periods(dated: pd.DataFrame, per: pd.DataFrame) -> np.ndarray | None:
-    """:func:`_outside_periods_merged` by position, or None where it alone answers (no periods or no reviews, a missing key).
+    """:func:`_outside_periods_merged` by position, or None where the merge alone answers.
 
-    The periods are ordered by child, start and their own order; each review's child and date
-    become one integer key in that order, so a single ``searchsorted`` finds the latest period
-    starting on or before it (the last of several with that start, as ``merge_asof`` takes).
-    The same positions, as a set; the caller sorts them.
+    Each review's period is found by :func:`iro_analysis._asof.latest_on_or_before` (the same
+    period as ``merge_asof``); None where that leaves it to the merge (no periods or no reviews,
+    a missing key). The same positions, as a set; the caller sorts them.
     """
-    start = per["period_start"].to_numpy(dtype="datetime64[ns]")
-    if (not len(per) or not len(dated) or np.isnat(start).any() or per["CHILD"].isna().any()
-            or dated["CHILD"].isna().any()):
-        return None  # nothing to match, or missing keys: merge_asof's own answer (or error) stands
-    date = dated["date"].to_numpy(dtype="datetime64[ns]")
-    children, kid = np.unique(np.concatenate([per["CHILD"].to_numpy(dtype=object),
-                                              dated["CHILD"].to_numpy(dtype=object)]).astype(str),
-                              return_inverse=True)
-    kid = kid.reshape(-1)
-    per_kid, review_kid = kid[: len(per)], kid[len(per):]
-    days, rank = np.unique(np.concatenate([start, date]), return_inverse=True)
-    rank = rank.reshape(-1)
-    width = np.int64(len(days) + 1)
-    order = np.lexsort((np.arange(len(per)), start, per_kid))
-    keys = per_kid[order].astype(np.int64) * width + rank[: len(per)][order]
-    found = np.searchsorted(keys, review_kid.astype(np.int64) * width + rank[len(per):], side="right") - 1
-    at = order[np.clip(found, 0, None)]
-    matched = (found >= 0) & (per_kid[at] == review_kid)
-    end = per["period_end"].to_numpy(dtype="datetime64[ns]")[at]
-    inside = matched & (np.isnat(end) | (date <= end))
-    has_periods = np.isin(review_kid, per_kid)
+    from .._asof import latest_on_or_before
+
+    if per["CHILD"].isna().any() or dated["CHILD"].isna().any():
+        return None  # missing keys: merge_asof's own answer (or error) stands
+    at = latest_on_or_before(dated["CHILD"].to_numpy(dtype=object), dated["date"].to_numpy(dtype="datetime64[ns]"),
+                             per["CHILD"].to_numpy(dtype=object), per["period_start"].to_numpy(dtype="datetime64[ns]"))
+    if at is None:
+        return None
+    matched = at >= 0
+    end = per["period_end"].to_numpy(dtype="datetime64[ns]")[np.clip(at, 0, None)]
+    inside = matched & (np.isnat(end) | (dated["date"].to_numpy(dtype="datetime64[ns]") <= end))
+    # children with any period: their IDs coded together, compared as integers
+    code = pd.factorize(np.concatenate([per["CHILD"].to_numpy(dtype=object), dated["CHILD"].to_numpy(dtype=object)]))[0]
+    has_periods = np.isin(code[len(per):], code[: len(per)])
     return dated["pos"].to_numpy()[~inside & has_periods]
 
 
