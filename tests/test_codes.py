@@ -144,3 +144,40 @@ def test_legal_status_and_reason_ceased_groups():
 def test_ethnic_group_ignores_case_and_spaces(values, pad, lower):
     raw = [pad + (v.lower() if lower else v) + pad for v in values]
     assert codes.ethnic_group(raw).tolist() == [codes.ETHNIC_GROUPS[v] for v in values]
+
+
+# --- code lookups by distinct value against the row-by-row maps ----------------------------------------------
+
+
+def _map_codes_row_by_row(values, mapping):
+    """codes._map_codes as first written: two Series.map calls over every row."""
+    import numpy as np
+
+    s = values if isinstance(values, pd.Series) else pd.Series(values)
+    keys = s.astype(object).where(s.notna(), None)
+    keys = keys.map(lambda v: v.strip().upper() if isinstance(v, str) else v)
+    out = keys.map(lambda v: mapping.get(v, np.nan) if v is not None else np.nan)
+    return out.astype(object).rename(s.name)
+
+
+_CODE_VALUES = st.one_of(
+    st.sampled_from(["WBRI", "wbri", " WBRI ", "CHNE", "chne", "REFU", "NOBT", "XXXX", "", " ", "C2", "E11", "V3",
+                     "e4a", "1"]),
+    st.sampled_from([None, float("nan"), pd.NA, 1, 1.0, True]),
+)
+
+
+@given(st.lists(_CODE_VALUES, max_size=30), st.sampled_from(["object", "str", "list"]),
+       st.sampled_from([None, {"CHNE": "Other"}, {"REFU": None, "NOBT": None}]))
+def test_code_groups_by_distinct_value_equal_the_row_by_row_maps(values, kind, override):
+    import numpy as np
+
+    if kind == "str":  # a text column as read from a file: text or missing only
+        values = [v if isinstance(v, str) else None for v in values]
+        data = pd.Series(values, dtype="str", name="ETHNIC", index=np.arange(len(values)) * 2)
+    elif kind == "object":
+        data = pd.Series(values, dtype=object, name="LS")
+    else:
+        data = values
+    for mapping in ({**codes.ETHNIC_GROUPS, **(override or {})}, dict(codes.LS_GROUPS), dict(codes.REC_GROUPS)):
+        pd.testing.assert_series_equal(codes._map_codes(data, mapping), _map_codes_row_by_row(data, mapping))
