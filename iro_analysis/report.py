@@ -615,7 +615,8 @@ def child_identifiers(data) -> list[str]:
         table = data.table(table_name)
         for column in ("CHILD", "UPN"):
             if column in table.columns:
-                values.update(table[column].dropna().astype(str).str.strip())
+                # as a list: iterating an arrow-backed column yields its strings one call at a time
+                values.update(table[column].dropna().astype(str).str.strip().tolist())
     values.discard("")
     return sorted(values)
 
