@@ -537,20 +537,11 @@ def describe(column: str, code) -> str:
 
 
 def _map_codes(codes, mapping) -> pd.Series:
-    """Each code (stripped, upper-cased text) looked up in ``mapping``; NaN when missing or unknown.
-
-    A return has thousands of rows and a few dozen distinct codes: each distinct value is
-    looked up once and the answers are spread back by position.
-    """
     s = codes if isinstance(codes, pd.Series) else pd.Series(codes)
-    position, distinct = pd.factorize(s.astype(object), use_na_sentinel=True)
-    looked_up = np.empty(len(distinct), dtype=object)
-    for i, value in enumerate(distinct):
-        looked_up[i] = mapping.get(value.strip().upper() if isinstance(value, str) else value, np.nan)
-    out = np.full(len(s), np.nan, dtype=object)
-    found = position >= 0
-    out[found] = looked_up[position[found]]
-    return pd.Series(out, index=s.index, dtype=object, name=s.name)
+    keys = s.astype(object).where(s.notna(), None)
+    keys = keys.map(lambda v: v.strip().upper() if isinstance(v, str) else v)
+    out = keys.map(lambda v: mapping.get(v, np.nan) if v is not None else np.nan)
+    return out.astype(object).rename(s.name)
 
 
 def ethnic_group(codes, mapping=None) -> pd.Series:
