@@ -62,6 +62,11 @@ _PROFILES = [
 ]
 
 
+#: The cohort tables this year's sections read (the others of ``cohort_tables`` are not shown).
+_COHORT_TABLES = ("summary", "monthly_in_care", "starters_by_age_band", "starters_by_legal_status",
+                  *(source for source, *_ in _PROFILES), "sex_by_quarter_end", "leavers_by_reason", "reaching_18",
+                  "missing_by_quarter", "participation_by_quarter")
+
 #: Weights for secondary suppression: headline figures give way last, analysis tables first.
 HEADLINE, PROFILE, ANALYSIS = 100.0, 10.0, 1.0
 
@@ -245,7 +250,7 @@ def _cohort_section(report: AuthorityReport, data) -> dict:
     from .report import child_population
 
     p = report.params
-    tables = cohorts.cohort_tables(data, p.year, population=child_population(p))
+    tables = cohorts.cohort_tables(data, p.year, population=child_population(p), only=_COHORT_TABLES)
     report.facts["previous_year"] = _has_previous_year(data, p.year)
     if report.facts["previous_year"]:
         report.facts["previous_tables"] = cohorts.cohort_tables(data, p.year - 1)

@@ -238,7 +238,6 @@ def _iro_charts(report) -> None:
 def commentary_section(report) -> None:
     """The IRO manager's commentary files beside the return, made inert and checked for identifiers."""
     from . import iro_records
-    from .disclosure import IdentifierGuard
     from .errors import DisclosureError
 
     p = report.params
@@ -248,7 +247,7 @@ def commentary_section(report) -> None:
     folder = p.data_dir / "commentary" if p.data_dir.is_dir() else p.data_dir.parent / "commentary"
     if not folder.is_dir():
         return
-    guard = IdentifierGuard(report.publication.identifiers)
+    guard = report.publication.identifier_guard()
     for section, text in iro_records.load_commentary(folder).items():
         if guard and guard.in_text(text):
             raise DisclosureError(f"commentary/{section}.md holds a child identifier; remove it and run the report again.")

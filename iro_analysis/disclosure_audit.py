@@ -454,12 +454,14 @@ def _fixed_values(a_eq, b_eq, bounds) -> dict[int, float]:
     is left to the solver, which reports the inconsistency.
     """
     fixed: dict[int, list[float]] = defaultdict(list)
-    for row, constant in zip(a_eq, b_eq):
-        nonzero = np.flatnonzero(row)
-        if len(nonzero) == 1:
-            fixed[int(nonzero[0])].append(constant / row[nonzero[0]])
+    # the rows with one coefficient, found on the whole matrix (in row order, as a loop would)
+    single = np.flatnonzero(np.count_nonzero(a_eq, axis=1) == 1)
+    for row, index in zip(single.tolist(), np.argmax(a_eq[single] != 0, axis=1).tolist()):
+        fixed[index].append(b_eq[row] / a_eq[row, index])
+    # one equation agrees with itself (np.allclose of one value is "not NaN"): no call needed
     return {index: values[0] for index, values in fixed.items()
-            if values[0] >= bounds[index][0] - 1e-9 and np.allclose(values, values[0])}
+            if values[0] >= bounds[index][0] - 1e-9
+            and (values[0] == values[0] if len(values) == 1 else np.allclose(values, values[0]))}
 
 
 def _cell_ranges(a_eq, b_eq, bounds, indices) -> dict[int, tuple[tuple[int, float], tuple[int, float]]]:

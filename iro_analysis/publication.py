@@ -169,6 +169,7 @@ class Publication:
         self.audit_table: pd.DataFrame | None = None
         self._final = False
         self._masks: dict[str, dict[str, np.ndarray]] = {}  # table -> column -> hidden, once final
+        self._guard: tuple[frozenset, IdentifierGuard] | None = None  # see identifier_guard()
 
     # --- building ------------------------------------------------------------------------------
 
@@ -462,13 +463,24 @@ class Publication:
                      f"{MINIMUM_THRESHOLD} for shareable output. Do not circulate it.")
         return note
 
+    def identifier_guard(self) -> IdentifierGuard:
+        """The :class:`~iro_analysis.disclosure.IdentifierGuard` of this report's identifiers.
+
+        Built once and kept (a report checks a dozen sentences against thousands of
+        identifiers); built again if :attr:`identifiers` has changed since.
+        """
+        current = frozenset(self.identifiers)
+        if self._guard is None or self._guard[0] != current:
+            self._guard = (current, IdentifierGuard(self.identifiers))
+        return self._guard[1]
+
     def text(self, template: str, **values) -> str:
         """A Markdown sentence: ``values`` from the data are escaped and checked for identifiers.
 
         Numbers should come from :meth:`count_text` (published values only).
         """
         safe = {}
-        guard = IdentifierGuard(self.identifiers)
+        guard = self.identifier_guard()
         for name, value in values.items():
             # numbers the package prints (years, counts) may equal a numeric child ID by chance:
             # running text is checked for identifiers that are not plain numbers (see IdentifierGuard)

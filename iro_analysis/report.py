@@ -644,5 +644,6 @@ def _column_identifiers(column: pd.Series) -> set[str]:
     values = present.to_numpy()
     if present.dtype == object and infer_dtype(values, skipna=False) == "string":
         return {value.strip() for value in pd.unique(values)}
-    return set(present.astype(str).str.strip())
+    # as a list: iterating an arrow-backed column yields its strings one call at a time
+    return set(present.astype(str).str.strip().tolist())
 

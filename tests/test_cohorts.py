@@ -420,6 +420,18 @@ def test_cohort_tables_keys_and_consistency():
     assert "missing_by_quarter" not in co.cohort_tables(data(missing=None), 2023)
 
 
+def test_cohort_tables_only_gives_the_full_call_s_tables():
+    full = co.cohort_tables(data(), 2023, population=40000)
+    some = co.cohort_tables(data(), 2023, population=40000,
+                            only=["summary", "leavers_by_reason", "participation_by_quarter", "missing_by_quarter"])
+    assert list(some) == ["summary", "leavers_by_reason", "missing_by_quarter", "participation_by_quarter"]
+    for name, table in some.items():
+        pd.testing.assert_frame_equal(table, full[name])
+    assert co.cohort_tables(data(), 2023, only=[]) == {}
+    assert "missing_by_quarter" not in co.cohort_tables(data(missing=None), 2023, only=["missing_by_quarter"])
+    with pytest.raises(ParameterError, match="no cohort tables named"):
+        co.cohort_tables(data(), 2023, only=["summary", "starters"])
+
 def test_missing_table_absent_is_a_clear_error():
     with pytest.raises(ParameterError, match="missing"):
         co.missing_by_quarter(data(missing=None), 2023)
@@ -717,3 +729,18 @@ def test_prepare_once_gives_same_tables():
     pd.testing.assert_frame_equal(co.monthly_in_care(cd, 2023), co.monthly_in_care(data(), 2023))
     pd.testing.assert_frame_equal(co.missing_by_quarter(cd, 2023), co.missing_by_quarter(data(), 2023))
     pd.testing.assert_frame_equal(co.periods_of_care(cd), co.periods_of_care(data()))
+
+
+@SETTINGS
+@given(chains(faults=True), st.sampled_from([2022, 2023, 2024]), st.data())
+def test_property_cohort_tables_only_equals_the_full_call(ep, year, draw):
+    d = SimpleNamespace(episodes=ep, header=pd.DataFrame({
+        "CHILD": ep["CHILD"].unique(), "SEX": "F",
+        "DOB": pd.to_datetime("2009-07-01") - pd.to_timedelta(np.arange(ep["CHILD"].nunique()) * 500, "D"),
+        "ETHNIC": "MWBC"}))
+    full = co.cohort_tables(d, year)
+    only = draw.draw(st.lists(st.sampled_from(sorted(full)), unique=True))
+    some = co.cohort_tables(d, year, only=only)
+    assert list(some) == [name for name in full if name in only]
+    for name, table in some.items():
+        pd.testing.assert_frame_equal(table, full[name])

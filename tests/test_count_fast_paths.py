@@ -579,3 +579,25 @@ def test_year_summary_on_the_synthetic_return(wokingham_prepared):
         for exclude in (True, False):
             pd.testing.assert_frame_equal(cohorts.year_summary(wokingham_prepared, year, exclude_short_breaks=exclude),
                                           _year_summary_subsets(wokingham_prepared, year, exclude))
+
+
+# --- the periods counted: selected once per prepared return -------------------------------------------------
+
+
+def test_periods_for_counts_are_selected_once_per_prepared_return(wokingham):
+    import dataclasses
+
+    from iro_analysis.cohorts import periods as pr
+
+    prep = pr.prepare(wokingham)
+    expected = prep.periods.loc[~prep.periods["short_breaks_only"]]
+    first = pr._periods_for_counts(prep, True)
+    pd.testing.assert_frame_equal(first, expected)
+    assert pr._periods_for_counts(prep, True) is first  # kept with this prepared return
+    assert pr._periods_for_counts(prep, False) is prep.periods
+    other = pr.prepare(wokingham)  # outside prepared_once: another prepared return, its own selection
+    assert pr._periods_for_counts(other, True) is not first
+    # periods replaced on the prepared return: selected again from the new ones
+    fewer = prep.periods.iloc[: len(prep.periods) // 2]
+    swapped = dataclasses.replace(prep, periods=fewer, _cache=prep._cache)
+    pd.testing.assert_frame_equal(pr._periods_for_counts(swapped, True), fewer.loc[~fewer["short_breaks_only"]])

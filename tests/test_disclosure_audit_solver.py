@@ -129,6 +129,33 @@ def test_a_cell_fixed_by_one_equation_is_read_without_solving():
     assert disclosure_audit._cell_ranges(a_eq, np.array([9.0, 0.0]), bounds, [0])[0][0][0] == 2
 
 
+
+def _fixed_values_row_by_row(a_eq, b_eq, bounds):
+    """:func:`disclosure_audit._fixed_values` as first written: each row looked at in turn."""
+    from collections import defaultdict
+
+    fixed = defaultdict(list)
+    for row, constant in zip(a_eq, b_eq):
+        nonzero = np.flatnonzero(row)
+        if len(nonzero) == 1:
+            fixed[int(nonzero[0])].append(constant / row[nonzero[0]])
+    return {index: values[0] for index, values in fixed.items()
+            if values[0] >= bounds[index][0] - 1e-9 and np.allclose(values, values[0])}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 5), st.data())
+def test_fixed_values_equal_the_row_by_row_reading(n_rows, n_cols, data):
+    coefficient = st.sampled_from([0.0, 0.0, 0.0, 1.0, -1.0, 2.0, -0.0])
+    a_eq = np.array([[data.draw(coefficient) for _ in range(n_cols)] for _ in range(n_rows)])
+    value = st.one_of(st.integers(-3, 12).map(float), st.sampled_from([2.0 + 1e-9, 2.0 + 1e-3, np.nan, np.inf]))
+    b_eq = np.array([data.draw(value) for _ in range(n_rows)])
+    bounds = tuple((data.draw(st.sampled_from([0.0, 1.0])), None) for _ in range(n_cols))
+    got = disclosure_audit._fixed_values(a_eq, b_eq, bounds)
+    expected = _fixed_values_row_by_row(a_eq, b_eq, bounds)
+    assert list(got) == list(expected)
+    assert all(got[k] == expected[k] and type(got[k]) is type(expected[k]) for k in got)
+
 def test_an_inconsistent_system_is_still_refused():
     # two rows fixing the same hidden cell to 2 and to 3: no value satisfies both
     system = CellSystem()

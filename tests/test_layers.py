@@ -20,7 +20,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "iro_analysis"
 LAYERS = [
     # ground floor: the exception family, logging, dates, code lists, the findings shape, and
     # pure functions on numbers and text (statistics, suppression, the disclosure audit)
-    {"errors", "_alias", "log", "files", "calendar", "codes", "findings", "stats", "disclosure", "disclosure_audit"},
+    {"errors", "_alias", "_asof", "log", "files", "calendar", "codes", "findings", "stats", "disclosure",
+     "disclosure_audit"},
     # load: the return, the published reference files (and their cache), the IRO service records
     {"ssda903", "ssda903_csv", "ssda903_checks", "reference", "cache", "iro_records"},
     # derive: periods of care and the standard counts

@@ -82,6 +82,23 @@ def test_a_child_identifier_as_a_label_is_refused_naming_the_cell():
         pub.text("code {value}", value="AB/12345")
 
 
+
+def test_the_identifier_guard_is_built_once_and_follows_the_identifiers():
+    # text() checks every sentence with one guard; a changed set of identifiers gets a new one
+    from iro_analysis.disclosure import IdentifierGuard
+
+    pub = Publication(identifiers=["AB/12345", "XY99"])
+    guard = pub.identifier_guard()
+    assert pub.identifier_guard() is guard and guard.all == IdentifierGuard(["AB/12345", "XY99"]).all
+    assert pub.text("{a} and {b}", a="shown", b="12") == "shown and 12"
+    with pytest.raises(DisclosureError, match="child identifier"):
+        pub.text("code {value}", value="see XY99.")
+    pub.identifiers.add("CD777")
+    assert pub.identifier_guard() is not guard and "CD777" in pub.identifier_guard().all
+    with pytest.raises(DisclosureError, match="child identifier"):
+        pub.text("code {value}", value="CD777")
+    assert not Publication().identifier_guard()  # no identifiers: nothing to look for
+
 def test_threshold_below_five_needs_an_explicit_unsafe_flag_and_is_stated():
     with pytest.raises(ParameterError, match="under the DfE/ONS minimum"):
         check_threshold(1)

@@ -220,3 +220,67 @@ def test_codes_of_mixed_values_are_mapped_row_by_row(values):
 
     series = pd.Series(values, dtype=object)
     pd.testing.assert_series_equal(_codes(series), _codes_row_by_row(series))
+
+
+# --- reviews outside care: by position against merge_asof --------------------------------------------
+
+_DAYS = st.integers(0, 40).map(lambda d: pd.Timestamp("2022-04-01") + pd.Timedelta(days=d))
+_STARTS = st.integers(0, 6).map(lambda d: pd.Timestamp("2022-04-01") + pd.Timedelta(days=d))  # ties often
+
+
+@st.composite
+def _reviews_and_periods(draw):
+    kids = ["A", "B", "C", "10"]
+    n_per = draw(st.integers(1, 8))
+    per = pd.DataFrame({  # built as review_findings builds it
+        "CHILD": pd.Series([draw(st.sampled_from(kids[:3])) for _ in range(n_per)], dtype=object).astype(str).to_numpy(),
+        "period_start": pd.Series([draw(_STARTS) for _ in range(n_per)], dtype="datetime64[ns]"),
+        "period_end": pd.Series([draw(st.one_of(_DAYS, st.just(pd.NaT))) for _ in range(n_per)],
+                                dtype="datetime64[ns]"),
+    })
+    n_rv = draw(st.integers(1, 10))
+    dated = pd.DataFrame({
+        "y": np.zeros(n_rv, dtype=np.int64),
+        "CHILD": [draw(st.sampled_from(kids)) for _ in range(n_rv)],
+        "date": pd.Series([draw(_DAYS) for _ in range(n_rv)], dtype="datetime64[ns]"),
+        "pos": draw(st.permutations(list(range(n_rv)))),
+    })
+    dated["pos"] = dated["pos"].astype(np.int64)
+    return dated, per
+
+
+@settings(max_examples=300, deadline=None)
+@given(_reviews_and_periods())
+def test_outside_periods_by_position_equals_merge_asof(drawn):
+    # ties of start (the later period of two wins), open periods, reviews on a start or an end,
+    # children with no period: the same positions as the merge
+    from iro_analysis.quality import reviews
+
+    dated, per = drawn
+    fast = reviews._outside_periods(dated, per)
+    if fast is None:  # nothing to match: the merge alone answers
+        assert not len(per) or not len(dated)
+        return
+    np.testing.assert_array_equal(np.sort(fast), np.sort(reviews._outside_periods_merged(dated, per)))
+
+
+def test_outside_periods_takes_the_last_of_periods_with_one_start():
+    from iro_analysis.quality import reviews
+
+    per = pd.DataFrame({"CHILD": np.array(["A", "A", "B", "B"], dtype=object),
+                        "period_start": pd.to_datetime(["2022-04-01", "2022-04-01", "2022-04-01", "2022-04-01"]),
+                        "period_end": pd.to_datetime(["2022-06-01", "2022-04-10", "2022-04-10", "2022-06-01"])})
+    dated = pd.DataFrame({"y": [0, 0], "CHILD": ["A", "B"], "date": pd.to_datetime(["2022-05-01", "2022-05-01"]),
+                          "pos": np.array([0, 1], dtype=np.int64)})
+    assert reviews._outside_periods(dated, per).tolist() == [0]  # A's later-listed period ended 10 April
+    assert reviews._outside_periods_merged(dated, per).tolist() == [0]
+
+
+def test_outside_periods_leaves_missing_keys_to_merge_asof():
+    from iro_analysis.quality import reviews
+
+    dated = pd.DataFrame({"y": [0], "CHILD": ["A"], "date": pd.to_datetime(["2022-05-01"]), "pos": [0]})
+    per = pd.DataFrame({"CHILD": ["A"], "period_start": pd.to_datetime([None]), "period_end": pd.to_datetime([None])})
+    assert reviews._outside_periods(dated, per) is None
+    with_missing_child = dated.assign(CHILD=pd.Series([None], dtype=object))
+    assert reviews._outside_periods(with_missing_child, per.assign(period_start=pd.to_datetime(["2022-04-01"]))) is None

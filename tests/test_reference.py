@@ -343,6 +343,27 @@ def test_ambiguous_name_lists_candidates(isolated_search_path):
     assert resolve_authority("902").region_name == "North West"
 
 
+
+def test_resolve_authority_by_code_is_kept_only_for_its_lookup(isolated_search_path):
+    # codes found once are kept with the lookup table: the same answer as a search of the table,
+    # and a rewritten lookup file is read again (no authority outlives the table it came from)
+    from iro_analysis.reference import authorities
+
+    lookup = isolated_search_path / "la_lookup_dfe.csv"
+    header = ("old_la_code,new_la_code,la_name,region_code,region_name,first_year_in_data,"
+              "last_year_in_data,is_utla_2023\n")
+    lookup.write_text(header + "901,E06000901,Newtown,E12000001,North East,2019,2025,True\n"
+                      "903,E06000903,Oldtown,E12000002,North West,2019,2025,True\n", encoding="utf-8")
+    first = resolve_authority("901")
+    table = authorities._cached_lookup()
+    searched = authorities._authority(table[(table["la_code"] == "901") & table["canonical"]].iloc[0])
+    assert first == searched and resolve_authority(901) is first and resolve_authority("903").la_name == "Oldtown"
+    lookup.write_text(header + "901,E06000901,Newtown,E12000002,North West,2019,2025,True\n", encoding="utf-8")
+    os.utime(lookup, ns=(lookup.stat().st_mtime_ns + 10**9,) * 2)  # a file rewritten within one tick
+    assert resolve_authority("901").region_name == "North West"
+    with pytest.raises(ParameterError, match="DfE code '903'"):
+        resolve_authority("903")
+
 def test_list_authorities_shape():
     _mirror("la_lookup_dfe.csv")
     la = list_authorities(include_former=True)

@@ -135,6 +135,24 @@ def test_child_identifiers_and_years_of_a_duck_typed_return_are_read():
     assert return_years(duck) == [2023]
 
 
+
+def test_child_identifiers_of_text_columns_are_every_stripped_value():
+    # read as a list (not row by row): the same set, whatever the columns' dtypes
+    from iro_analysis.report import child_identifiers
+
+    header = pd.DataFrame({"CHILD": pd.Series(["A1", " B2 ", None, "", "7"], dtype="str"),
+                           "UPN": pd.Series(["X123", "X123 ", None, "  ", "Y9"], dtype=object)})
+    episodes = pd.DataFrame({"CHILD": pd.Series([7, 8], dtype="int64"), "DECOM": pd.to_datetime(["2022-05-01"] * 2)})
+    duck = SimpleNamespace(header=header, episodes=episodes)
+    expected = set()
+    for table in (header, episodes):
+        for column in ("CHILD", "UPN"):
+            if column in table.columns:
+                expected.update(v for v in table[column].dropna().astype(str).str.strip())
+    expected.discard("")
+    assert child_identifiers(duck) == sorted(expected) == ["7", "8", "A1", "B2", "X123", "Y9"]
+
+
 # ----------------------------------------------------------------------------- CHILD keys
 
 

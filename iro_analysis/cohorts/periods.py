@@ -506,8 +506,18 @@ def _header(data) -> pd.DataFrame | None:
 
 
 def _periods_for_counts(prep: CohortData, exclude_short_breaks: bool) -> pd.DataFrame:
+    """The periods counted: without those made only of short breaks, unless they are wanted.
+
+    Read by about ten counts of a report: the selection is made once per prepared return and
+    shared, like ``prep.periods`` itself (callers select from it and never change it).
+    """
     p = prep.periods
-    return p.loc[~p["short_breaks_only"]] if exclude_short_breaks else p
+    if not exclude_short_breaks:
+        return p
+    kept = prep._cache.get("periods_for_counts")
+    if kept is None or kept[0] is not p:  # made from these periods, not from ones since replaced
+        kept = prep._cache["periods_for_counts"] = (p, p.loc[~p["short_breaks_only"]])
+    return kept[1]
 
 
 def _dob_of(prep: CohortData, periods: pd.DataFrame) -> pd.Series:

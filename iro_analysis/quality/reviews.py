@@ -424,15 +424,51 @@ def _own_checks(data, rv: pd.DataFrame, close: int, periods) -> list:
                 "period_start": pd.to_datetime(periods["period_start"]).to_numpy(dtype="datetime64[ns]"),
                 "period_end": pd.to_datetime(periods["period_end"]).to_numpy(dtype="datetime64[ns]"),
             }
-        ).sort_values("period_start", kind="stable")
-        left = dated.sort_values("date", kind="stable")
-        m = pd.merge_asof(left, per, left_on="date", right_on="period_start", by="CHILD", direction="backward")
-        inside = m["period_start"].notna() & (m["period_end"].isna() | (m["date"] <= m["period_end"]))
-        has_eps = m["CHILD"].isin(set(per["CHILD"]))
-        outside = m.loc[(~inside & has_eps).to_numpy(dtype=bool), "pos"].to_numpy()
+        )
+        outside = _outside_periods(dated, per)
+        if outside is None:
+            outside = _outside_periods_merged(dated, per)
         sev, msg = REVIEW_CHECKS["review_outside_care"]
         parts.append(_records(data, "reviews", np.sort(outside), "review_outside_care", sev, "REVIEW", msg))
     return parts
+
+
+def _outside_periods_merged(dated: pd.DataFrame, per: pd.DataFrame) -> np.ndarray:
+    """Positions (``pos``) of reviews outside every period of their child, who has periods.
+
+    The general path: each review is matched with its child's latest period starting on or
+    before it (:func:`pandas.merge_asof`), and is inside when that period has not ended before it.
+    """
+    per = per.sort_values("period_start", kind="stable")
+    left = dated.sort_values("date", kind="stable")
+    m = pd.merge_asof(left, per, left_on="date", right_on="period_start", by="CHILD", direction="backward")
+    inside = m["period_start"].notna() & (m["period_end"].isna() | (m["date"] <= m["period_end"]))
+    has_eps = m["CHILD"].isin(set(per["CHILD"]))
+    return m.loc[(~inside & has_eps).to_numpy(dtype=bool), "pos"].to_numpy()
+
+
+def _outside_periods(dated: pd.DataFrame, per: pd.DataFrame) -> np.ndarray | None:
+    """:func:`_outside_periods_merged` by position, or None where the merge alone answers.
+
+    Each review's period is found by :func:`iro_analysis._asof.latest_on_or_before` (the same
+    period as ``merge_asof``); None where that leaves it to the merge (no periods or no reviews,
+    a missing key). The same positions, as a set; the caller sorts them.
+    """
+    from .._asof import latest_on_or_before
+
+    if per["CHILD"].isna().any() or dated["CHILD"].isna().any():
+        return None  # missing keys: merge_asof's own answer (or error) stands
+    at = latest_on_or_before(dated["CHILD"].to_numpy(dtype=object), dated["date"].to_numpy(dtype="datetime64[ns]"),
+                             per["CHILD"].to_numpy(dtype=object), per["period_start"].to_numpy(dtype="datetime64[ns]"))
+    if at is None:
+        return None
+    matched = at >= 0
+    end = per["period_end"].to_numpy(dtype="datetime64[ns]")[np.clip(at, 0, None)]
+    inside = matched & (np.isnat(end) | (dated["date"].to_numpy(dtype="datetime64[ns]") <= end))
+    # children with any period: their IDs coded together, compared as integers
+    code = pd.factorize(np.concatenate([per["CHILD"].to_numpy(dtype=object), dated["CHILD"].to_numpy(dtype=object)]))[0]
+    has_periods = np.isin(code[len(per):], code[: len(per)])
+    return dated["pos"].to_numpy()[~inside & has_periods]
 
 
 def participation_age_check(data, year=None) -> pd.DataFrame:

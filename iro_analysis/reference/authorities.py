@@ -173,6 +173,7 @@ def _cached_lookup() -> pd.DataFrame:
         _CACHE["table"] = _lookup()
         _CACHE["key"] = key
         _CACHE.pop("names", None)
+        _CACHE.pop("by_code", None)
     return _CACHE["table"]  # type: ignore[return-value]
 
 
@@ -393,9 +394,17 @@ def resolve_authority(la) -> Authority:
 
     if re.fullmatch(r"\d{1,3}", text):
         code = text.zfill(3)
+        # a report resolves its code about a dozen times: each found once per lookup table
+        memo = _CACHE.get("by_code")
+        if memo is None or memo[0] != _CACHE.get("key"):  # type: ignore[index]
+            memo = _CACHE["by_code"] = (_CACHE.get("key"), {})
+        found = memo[1]  # type: ignore[index]
+        if code in found:
+            return found[code]  # type: ignore[return-value]
         hit = df[(df["la_code"] == code) & df["canonical"]]
         if len(hit):
-            return _authority(hit.iloc[0])
+            found[code] = _authority(hit.iloc[0])  # type: ignore[index]
+            return found[code]  # type: ignore[index]
         raise ParameterError(
             f"No local authority has DfE code {code!r}. DfE codes are the 3-digit 'old_la_code' "
             "values (for example 872 Wokingham); see iro_analysis.reference.list_authorities()."

@@ -73,15 +73,7 @@ def _classify_reviews(data, sched: pd.DataFrame, early_days: int, move_window_da
     if moves is None:
         moves = _placement_moves(data)
     if len(held) and len(moves):
-        left = pd.DataFrame({"CHILD": held["CHILD"].astype(object).to_numpy(), "review_date": rdate, "_i": np.arange(len(held))})
-        left = left.sort_values("review_date", kind="stable")
-        right = moves.sort_values("move_date", kind="stable")
-        m = pd.merge_asof(left, right, left_on="review_date", right_on="move_date", by="CHILD", direction="backward")
-        recent = (m["review_date"] - m["move_date"]).dt.days.le(move_window_days).fillna(False).to_numpy(dtype=bool)
-        # the move must fall after the previous review, otherwise that review already followed it
-        prev = held["previous_review_date"].to_numpy(dtype="datetime64[ns]")[m["_i"].to_numpy()]
-        after_prev = np.isnat(prev) | (m["move_date"].to_numpy(dtype="datetime64[ns]") > prev)
-        moved[m["_i"].to_numpy()] = recent & after_prev
+        moved = _after_recent_move(held, rdate, moves, move_window_days)
     comp = np.where(early & moved, "early_after_placement_move", comp)
     comp = np.where(early & ~moved, "other_early_reviews", comp)
     comp = np.where(starts("adoption"), "adoption_reviews", comp)
@@ -90,6 +82,43 @@ def _classify_reviews(data, sched: pd.DataFrame, early_days: int, move_window_da
     comp = np.where(held["status"].eq("not_judged").to_numpy(dtype=bool), "not_judged", comp)
     held["component"] = comp
     return held
+
+
+def _after_recent_move(held: pd.DataFrame, rdate: np.ndarray, moves: pd.DataFrame, window: int) -> np.ndarray:
+    """Reviews held within ``window`` days after the child's latest placement move on or before
+    them, that move falling after the previous review (else that review already followed it).
+
+    The move is found by :func:`iro_analysis._asof.latest_on_or_before`, the same one
+    ``merge_asof`` finds (:func:`_after_recent_move_merged`, which answers where it cannot).
+    """
+    from .._asof import latest_on_or_before
+
+    child = held["CHILD"].astype(object).to_numpy()
+    at = latest_on_or_before(child, rdate, moves["CHILD"].to_numpy(dtype=object),
+                             moves["move_date"].to_numpy(dtype="datetime64[ns]"))
+    if at is None:
+        return _after_recent_move_merged(held, rdate, moves, window)
+    found = at >= 0
+    move = moves["move_date"].to_numpy(dtype="datetime64[ns]")[np.clip(at, 0, None)]
+    recent = np.zeros(len(held), dtype=bool)
+    # whole days from the move (Timedelta.days: floored), as the merged frame's .dt.days
+    recent[found] = ((rdate[found] - move[found]) // np.timedelta64(1, "D")) <= window
+    prev = held["previous_review_date"].to_numpy(dtype="datetime64[ns]")
+    return recent & (np.isnat(prev) | (move > prev))
+
+
+def _after_recent_move_merged(held: pd.DataFrame, rdate: np.ndarray, moves: pd.DataFrame, window: int) -> np.ndarray:
+    """:func:`_after_recent_move` by ``pandas.merge_asof``: the general path."""
+    moved = np.zeros(len(held), dtype=bool)
+    left = pd.DataFrame({"CHILD": held["CHILD"].astype(object).to_numpy(), "review_date": rdate, "_i": np.arange(len(held))})
+    left = left.sort_values("review_date", kind="stable")
+    right = moves.sort_values("move_date", kind="stable")
+    m = pd.merge_asof(left, right, left_on="review_date", right_on="move_date", by="CHILD", direction="backward")
+    recent = (m["review_date"] - m["move_date"]).dt.days.le(window).fillna(False).to_numpy(dtype=bool)
+    prev = held["previous_review_date"].to_numpy(dtype="datetime64[ns]")[m["_i"].to_numpy()]
+    after_prev = np.isnat(prev) | (m["move_date"].to_numpy(dtype="datetime64[ns]") > prev)
+    moved[m["_i"].to_numpy()] = recent & after_prev
+    return moved
 
 
 def review_count_change(
