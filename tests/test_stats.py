@@ -233,38 +233,6 @@ def test_byars_negative_lower_limit_is_nan_as_pheindicatormethods():
 # --- O9-O11: tests ---------------------------------------------------------------------------
 
 
-def _scipy_two_sided(k, n, p):
-    return sps.binomtest(k, n, p, alternative="two-sided").pvalue
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.integers(1, 600), st.data())
-def test_binomial_test_two_sided_is_scipy_s_p_value_exactly(n, data):
-    # the two-sided p-value is read from one pmf evaluation: it must be scipy's, bit for bit
-    k = data.draw(st.integers(0, n))
-    p = data.draw(st.one_of(st.floats(0, 1), st.sampled_from([0.0, 1.0, 0.5, k / n]),
-                            st.integers(0, n).map(lambda j: j / n)))
-    try:
-        expected = _scipy_two_sided(k, n, p)
-    except ArithmeticError as error:  # scipy's boost refuses some p near 0: so must we
-        with pytest.raises(type(error)):
-            binomial_test(k, n, p)
-        return
-    assert binomial_test(k, n, p) == expected
-
-
-def test_binomial_test_two_sided_on_a_grid_and_in_arrays():
-    from iro_analysis.stats.tests import _two_sided_binomial_p
-
-    for n in (1, 2, 3, 7, 20, 61):
-        for k in range(n + 1):
-            for p in (0.0, 1e-9, 0.0163, 0.1, 1 / 3, 0.5, 2 / 3, 0.824, 1 - 1e-9, 1.0, k / n):
-                assert _two_sided_binomial_p(k, n, p) == _scipy_two_sided(k, n, p), (k, n, p)
-    x, n, p = np.array([0, 3, 11, 49, 0]), np.array([10, 10, 100, 100, 0]), np.array([0.2, 0.3, 0.0163, 0.824, 0.5])
-    expected = [_scipy_two_sided(a, b, c) for a, b, c in zip(x[:4], n[:4], p[:4])] + [np.nan]
-    np.testing.assert_array_equal(binomial_test(x, n, p), expected)
-
-
 def test_o9_binomial_test_matches_r_binom_test():
     assert binomial_test(11, 100, 0.0163) == pytest.approx(8.058096914e-07, rel=1e-6)
     assert binomial_test(49, 100, 0.824) == pytest.approx(3.114552e-14, rel=1e-6)

@@ -88,69 +88,8 @@ def binomial_test(x, n, p, *, alternative: str = "two-sided"):
     out = np.full(x.shape, np.nan)
     ok = finite & (n > 0) & np.isfinite(p) & (p >= 0) & (p <= 1)
     for idx in zip(*np.nonzero(ok)):
-        if alternative == "two-sided":
-            out[idx] = _two_sided_binomial_p(int(x[idx]), int(n[idx]), float(p[idx]))
-        else:
-            out[idx] = stats.binomtest(int(x[idx]), int(n[idx]), float(p[idx]), alternative=alternative).pvalue
+        out[idx] = stats.binomtest(int(x[idx]), int(n[idx]), float(p[idx]), alternative=alternative).pvalue
     return float(out[0]) if scalar else out
-
-
-def _two_sided_binomial_p(k: int, n: int, p: float) -> float:
-    """``scipy.stats.binomtest(k, n, p).pvalue`` (two-sided), from one evaluation of the pmf.
-
-    scipy finds the other tail by a binary search that calls ``binom.pmf`` once per step, each
-    a full distribution call; here the pmf of 0..n is evaluated once (element by element, the
-    same values) and the same search reads it. Same comparisons, same sums, same p-value.
-
-    Parameters
-    ----------
-    k, n : int
-        Successes and trials, ``0 <= k <= n`` and ``n >= 1``.
-    p : float
-        Hypothesised probability in [0, 1].
-
-    Returns
-    -------
-    float
-    """
-    binom = stats.binom
-    try:
-        table = binom.pmf(np.arange(n + 1), n, p)
-    except (ArithmeticError, ValueError):  # boost refuses some terms (p near 0): scipy's own way
-        return stats.binomtest(k, n, p).pvalue
-
-    def pmf(i):
-        return table[int(i)] if 0 <= i <= n else binom.pmf(i, n, p)
-
-    d = table[k]
-    if k == p * n:
-        return 1.0
-    if k < p * n:
-        ix = _binomial_search(lambda i: -pmf(i), -d * _REL_ERR, np.ceil(p * n), n)
-        y = n - ix + int(d * _REL_ERR == pmf(ix))  # terms between the mode and n that are <= d
-        pvalue = binom.cdf(k, n, p) + binom.sf(n - y, n, p)
-    else:
-        ix = _binomial_search(pmf, d * _REL_ERR, 0, np.floor(p * n))
-        y = ix + 1  # terms between 0 and the mode that are <= d
-        pvalue = binom.cdf(y - 1, n, p) + binom.sf(k - 1, n, p)
-    return min(1.0, pvalue)
-
-
-def _binomial_search(a, d, lo, hi):
-    """The index i in [lo - 1, hi] with ``a(i) <= d < a(i + 1)``, ``a`` ascending on [lo, hi].
-
-    The binary search of :func:`scipy.stats.binomtest` (step for step, so that ties fall the same way).
-    """
-    while lo < hi:
-        mid = lo + (hi - lo) // 2
-        value = a(mid)
-        if value < d:
-            lo = mid + 1
-        elif value > d:
-            hi = mid - 1
-        else:
-            return mid
-    return lo if a(lo) <= d else lo - 1
 
 
 def rate_ratio_test(a, n1, c, n0, *, method: str = "midp", ratio: float = 1.0):
