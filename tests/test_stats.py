@@ -356,6 +356,18 @@ def test_midp_limits_kept_per_counts_equal_a_fresh_root_search(m, data, confiden
         assert lo1 * 1000 / 5000 == pytest.approx(lo2 * 3000 / 7000, rel=1e-12)
 
 
+def test_rate_ratio_test_refuses_a_population_too_small_to_test():
+    # pi0 = 1.1e-308 / (1.1e-308 + 1) is subnormal: scipy.stats.binom.pmf(0, 3, pi0) raises
+    # OverflowError from boost; the user gets which group and what to check instead
+    with pytest.raises(ParameterError, match=r"group 0: population n1=1\.1\d*e-308 .*too small to test"):
+        rate_ratio_test([0, 0, 0], [1.1125369292536007e-308, 0.0, 0.0], [3, 0, 0], [1.0, 1.0, 1.0])
+    # a proportion just above the smallest normal double is tested, as scipy's tails give it
+    pi0 = 2.3e-308 / (2.3e-308 + 1.0)
+    pk = sps.binom.pmf(0, 3, pi0)
+    expected = min(1.0, 2.0 * min(sps.binom.cdf(-1, 3, pi0) + 0.5 * pk, sps.binom.sf(0, 3, pi0) + 0.5 * pk))
+    assert rate_ratio_test(0, 2.3e-308, 3, 1.0) == expected
+
+
 @settings(max_examples=60, deadline=None)
 @given(a=st.lists(st.integers(0, 300), min_size=1, max_size=7), data=st.data(),
        method=st.sampled_from(["midp", "exact"]), ratio=st.sampled_from([1.0, 0.5, 2.5]))
@@ -364,6 +376,12 @@ def test_rate_ratio_test_of_many_groups_equals_one_group_at_a_time(a, data, meth
     c = data.draw(st.lists(st.integers(0, 300), min_size=k, max_size=k))
     n1 = data.draw(st.lists(st.floats(0, 1e5), min_size=k, max_size=k))
     n0 = data.draw(st.lists(st.floats(1, 1e5), min_size=k, max_size=k))
+    tiny = [0 < ratio * p1 / (ratio * p1 + p0) < np.finfo(float).tiny and x + y > 0
+            for x, p1, y, p0 in zip(a, n1, c, n0)]
+    if any(tiny):  # no p-value: scipy's binomial functions overflow there; refused in one sentence
+        with pytest.raises(ParameterError, match=f"group {tiny.index(True)}: .*too small to test"):
+            rate_ratio_test(a, n1, c, n0, method=method, ratio=ratio)
+        return
     together = rate_ratio_test(a, n1, c, n0, method=method, ratio=ratio)
     alone = [rate_ratio_test(*v, method=method, ratio=ratio) for v in zip(a, n1, c, n0)]
     np.testing.assert_array_equal(together, np.array(alone))

@@ -112,6 +112,12 @@ def rate_ratio_test(a, n1, c, n0, *, method: str = "midp", ratio: float = 1.0):
         Two-sided p-values (central: twice the smaller tail, capped at 1); NaN where a
         population is 0 or :math:`a + c = 0`.
 
+    Raises
+    ------
+    ParameterError
+        A negative count or population, or populations so unequal that :math:`\pi_0` is below
+        the smallest normal double (about 2.2e-308), where the binomial functions overflow.
+
     Notes
     -----
     Conditional on :math:`m = a + c`, :math:`a \sim \mathrm{Bin}(m, \pi_0)` with
@@ -142,6 +148,12 @@ def rate_ratio_test(a, n1, c, n0, *, method: str = "midp", ratio: float = 1.0):
         k = np.trunc(a[ok]).astype(np.int64)
         m = np.trunc(a[ok] + c[ok]).astype(np.int64)
         pi0 = ratio * n1[ok] / (ratio * n1[ok] + n0[ok])
+        if np.any((pi0 > 0) & (pi0 < np.finfo(float).tiny)):
+            # scipy's binomial functions overflow on a subnormal probability: no p-value exists here
+            at = int(np.flatnonzero(ok)[np.argmax((pi0 > 0) & (pi0 < np.finfo(float).tiny))])
+            raise ParameterError(
+                f"group {at}: population n1={float(n1[at])!r} against n0={float(n0[at])!r} leaves a null proportion below "
+                f"{np.finfo(float).tiny:.3g}, too small to test; check that n1 is a population, not a rate.")
         pk = stats.binom.pmf(k, m, pi0)
         half = 0.5 if method == "midp" else 1.0
         lower = stats.binom.cdf(k - 1, m, pi0) + half * pk
