@@ -411,19 +411,43 @@ def _cohort_charts(report: AuthorityReport) -> None:
 
     pub, p = report.publication, report.params
     end = year_bounds(p.year)[1]
-    # charts read the published tables
-    def monthly_chart():
-        return plots.cohorts.monthly_in_care(pub.numeric("A In care by month").assign(year_label=p.label))
+    # charts read the published tables; with nothing to draw but "c"s and zeros, the description
+    # stands alone (an axis with no data would have a meaningless scale)
+    def monthly():
+        return pub.numeric("A In care by month").assign(year_label=p.label)
+
+    def starters():
+        return pub.numeric("B Starters by age")
+
+    def legal_status():
+        return _profile_for_chart(pub, "D Legal status", "legal_status", end)
+
+    def monthly_drawn() -> bool:
+        return _any_positive(monthly()["children"])
+
+    def starters_drawn() -> bool:
+        table = starters()
+        quarters = [c for c in table.columns[1:] if c not in ("Year", "last_year")]
+        return _any_positive(table.loc[table[table.columns[0]] != "Total", quarters].stack())
+
+    def legal_status_drawn() -> bool:
+        return _any_positive(legal_status()["count"])
 
     report.charts["monthly_in_care"] = (
-        monthly_chart,
-        lambda: plots.cohorts.monthly_in_care_alt_text(pub.numeric("A In care by month").assign(year_label=p.label)))
+        lambda: plots.cohorts.monthly_in_care(monthly()) if monthly_drawn() else None,
+        lambda: plots.cohorts.monthly_in_care_alt_text(monthly(), chart=monthly_drawn()))
     report.charts["starters_by_age"] = (
-        lambda: plots.cohorts.starters_by_age_band_published(pub.numeric("B Starters by age"), year_label=p.label),
-        lambda: plots.cohorts.starters_by_age_band_published_alt_text(pub.numeric("B Starters by age"), year_label=p.label))
+        lambda: plots.cohorts.starters_by_age_band_published(starters(), year_label=p.label) if starters_drawn() else None,
+        lambda: plots.cohorts.starters_by_age_band_published_alt_text(starters(), year_label=p.label,
+                                                                      chart=starters_drawn()))
     report.charts["legal_status"] = (
-        lambda: plots.cohorts.profile(_profile_for_chart(pub, "D Legal status", "legal_status", end)),
-        lambda: plots.cohorts.profile_alt_text(_profile_for_chart(pub, "D Legal status", "legal_status", end)))
+        lambda: plots.cohorts.profile(legal_status()) if legal_status_drawn() else None,
+        lambda: plots.cohorts.profile_alt_text(legal_status(), chart=legal_status_drawn()))
+
+
+def _any_positive(counts: pd.Series) -> bool:
+    """Whether any published count is shown and above zero (hidden counts are NaN)."""
+    return bool((counts.dropna() > 0).any())
 
 
 def _summary_keys(year: int, suffix: str) -> dict:
@@ -568,9 +592,13 @@ def _ethnicity_comparisons(report: AuthorityReport, cic: pd.DataFrame, included:
         numeric = numeric[numeric["ethnic_group"] != "Total"].reset_index(drop=True)
         return numeric.assign(included=True, representation_ratio=numeric["representation_ratio"])
 
+    def ratios_drawn() -> bool:
+        return bool(plots.disproportionality.plotted_groups(ratio_rows(), suppress_below=pub.threshold))
+
     report.charts["ethnicity_ratios"] = (
-        lambda: plots.disproportionality.ratio_plot(ratio_rows(), suppress_below=pub.threshold),
-        lambda: plots.disproportionality.ratio_plot_alt_text(ratio_rows(), suppress_below=pub.threshold))
+        lambda: plots.disproportionality.ratio_plot(ratio_rows(), suppress_below=pub.threshold) if ratios_drawn() else None,
+        lambda: plots.disproportionality.ratio_plot_alt_text(ratio_rows(), suppress_below=pub.threshold,
+                                                             chart=ratios_drawn()))
 
 
 def _ethnicity_mix_table(pub, p, mix: pd.DataFrame) -> None:

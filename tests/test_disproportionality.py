@@ -281,6 +281,23 @@ def test_plot_and_alt_text_state_largest_ratios_and_suppress_small_counts():
     matplotlib.pyplot.close("all")
 
 
+def test_alt_text_in_place_of_an_empty_chart_names_every_group_without_a_ratio():
+    # As published where the total in care is hidden: Mixed's count is hidden (NaN), White's and
+    # Asian's counts are shown but their shares, and so their ratios, are hidden; Other has none.
+    nan = float("nan")
+    t = pd.DataFrame({"ethnic_group": ["White", "Mixed", "Asian", "Other"], "cic": [1086, nan, 230, 0],
+                      "representation_ratio": [nan, nan, nan, nan], "rr_ci_low": [nan] * 4,
+                      "rr_ci_high": [nan] * 4})
+    from iro_analysis.plots.disproportionality import plotted_groups
+
+    assert plotted_groups(t) == []
+    assert ratio_plot_alt_text(t, chart=False) == (
+        "No representation ratio by ethnic group can be shown. Not shown to protect children's privacy (c: fewer "
+        "than 5 children, or hidden so that such a number cannot be worked out): 1 group(s), Mixed. No "
+        "representation ratio is shown for White, Asian: it would let a hidden number be worked out.")
+    assert ratio_plot_alt_text(t).startswith("Dot-and-whisker chart of the representation ratio")
+
+
 def test_shareable_table_suppresses_small_counts_and_their_ratios():
     cic = {"White": 49, "Black": 11, "Other": 38, "Mixed": 2}
     pop = {"White": 32_960, "Black": 652, "Other": 5_388, "Mixed": 1_000}

@@ -40,6 +40,19 @@ def test_monthly_title_states_rise_and_secondary_rate_axis():
     plt.close("all")
 
 
+def test_monthly_description_in_place_of_a_chart_names_no_chart():
+    nan = float("nan")
+    hidden = _monthly([nan] * 12)
+    assert pc.monthly_in_care_alt_text(hidden, chart=False) == (
+        f"{pc._monthly_title(hidden)}. Every month is marked c: not shown to protect children's privacy.")
+    assert pc.monthly_in_care_alt_text(hidden).startswith("Line chart of children in care at each month end, "
+                                                           "Apr 2022 to Mar 2023. ")
+    # some months shown: the same sentences as under a chart, without the chart's name
+    partly = _monthly([nan, 7, 9] + [8] * 9)
+    assert pc.monthly_in_care_alt_text(partly).endswith(pc.monthly_in_care_alt_text(partly, chart=False))
+    assert "Lowest shown 7 (May 2022), highest 9 (Jun 2022)." in pc.monthly_in_care_alt_text(partly, chart=False)
+
+
 def test_monthly_title_fall_and_flat():
     t = _monthly([140] + [139] * 10 + [120])
     assert pc.monthly_in_care(t).get_title() == "Children in care fell from 140 to 120 during 2022-23"

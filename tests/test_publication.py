@@ -213,6 +213,61 @@ def _assert_descriptions_follow_tables(report):
     for band, count in starters.drop("Total").items():
         expected = "c" if pd.isna(count) else f"{int(count):,}"
         assert f"{band}: {expected}" in text, (band, text)
+    _assert_charts_only_with_something_to_show(report)
+
+
+# What each chart draws from its published table, and how its description names a chart.
+_CHART_VALUES = {
+    "monthly_in_care": (lambda pub: pub.numeric("A In care by month")["children"], "Line chart"),
+    "starters_by_age": (lambda pub: pub.numeric("B Starters by age").query("age_band != 'Total'")
+                        .filter(like="(").stack(), "Stacked bar chart"),
+    "legal_status": (lambda pub: pub.numeric("D Legal status").query("legal_status != 'Total'")["count"],
+                     "Bar chart"),
+    "ethnicity_ratios": (lambda pub: pub.numeric("Ethnicity ratios").query("ethnic_group != 'Total'")
+                         .pipe(lambda t: t["representation_ratio"].where(t["cic"] >= pub.threshold)),
+                         "Dot-and-whisker chart"),
+}
+
+
+def _assert_charts_only_with_something_to_show(report):
+    """A chart is drawn exactly when some value it would plot is shown and above zero; otherwise its
+    description stands alone and does not claim a chart."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    for name, (values, names_a_chart) in _CHART_VALUES.items():
+        draw, describe = report.charts[name]
+        shown = values(report.publication).dropna()
+        expected = bool((shown > 0).any())
+        try:
+            drawn = draw() is not None
+        finally:
+            plt.close("all")
+        text = describe()
+        assert drawn == expected, (name, shown.tolist(), text)
+        assert text.startswith(names_a_chart) == expected, (name, text)
+
+
+def test_a_chart_with_every_value_hidden_is_not_drawn_and_says_so(synthetic_wokingham, tmp_path_factory):
+    # Three children: every month-end count is 1 to 3, below the threshold of 5, so every month
+    # reads "c" and a line chart would have no line and a meaningless scale.
+    episodes = load_ssda903(synthetic_wokingham).episodes
+    open_at_year_end = (episodes["DECOM"] <= "2023-03-31") & ~(episodes["DEC"] <= "2023-03-31")
+    chosen = sorted(episodes.loc[open_at_year_end, "CHILD"].astype(str).unique())[:3]
+    folder = _subset_return(synthetic_wokingham, tmp_path_factory.mktemp("three"), chosen)
+    params = validate_parameters("872", 2023, data_dir=folder, output_dir=tmp_path_factory.mktemp("out"))
+    report = authority_report.build(params, load_ssda903(folder), identifiers=chosen)
+    months = report.publication.numeric("A In care by month")["children"]
+    assert months.isna().all() or not (months.dropna() > 0).any()
+    draw, describe = report.charts["monthly_in_care"]
+    assert draw() is None
+    text = describe()
+    assert text.startswith("Children in care at each month end during 2022-23.")
+    if months.isna().all():
+        assert "Every month is marked c: not shown to protect children's privacy." in text
+    _assert_charts_only_with_something_to_show(report)
 
 
 def test_wokingham_report_hides_ratios_wherever_the_count_is_hidden(synthetic_wokingham, tmp_path):

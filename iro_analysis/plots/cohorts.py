@@ -110,17 +110,23 @@ def monthly_in_care(table: pd.DataFrame, *, ax=None, show_uasc: bool = True):
     return ax
 
 
-def monthly_in_care_alt_text(table: pd.DataFrame) -> str:
-    """Text alternative for :func:`monthly_in_care`."""
+def monthly_in_care_alt_text(table: pd.DataFrame, *, chart: bool = True) -> str:
+    """Text alternative for :func:`monthly_in_care`.
+
+    With ``chart=False`` the text stands in place of a chart not drawn, so it does not begin
+    by naming one.
+    """
     _require(table, ["month", "children"], "monthly_in_care alt text")
     kids = table["children"]
     text = (f"Line chart of children in care at each month end, {table['month'].iloc[0]} to "
-            f"{table['month'].iloc[-1]}. {_monthly_title(table)}.")
+            f"{table['month'].iloc[-1]}. " if chart else "") + f"{_monthly_title(table)}."
     if kids.notna().any():
         lo, hi = kids.idxmin(), kids.idxmax()
         text += (f" {'Lowest shown' if kids.isna().any() else 'Lowest'} {_count_or_hidden(kids[lo])} ({table['month'][lo]}), highest "
                  f"{_count_or_hidden(kids[hi])} ({table['month'][hi]}).")
-    if kids.isna().any():
+    if kids.isna().all():
+        text += f" Every month is marked {HIDDEN}: not shown to protect children's privacy."
+    elif kids.isna().any():
         text += f" Months marked {HIDDEN} are not shown to protect children's privacy."
     if "rate_per_10k" in table.columns and table["rate_per_10k"].notna().all():
         text += f" Rate at the last month end {table['rate_per_10k'].iloc[-1]:.1f} per 10,000 children."
@@ -265,14 +271,19 @@ def profile(table: pd.DataFrame, *, ax=None):
     return ax
 
 
-def profile_alt_text(table: pd.DataFrame) -> str:
-    """Text alternative for :func:`profile`."""
+def profile_alt_text(table: pd.DataFrame, *, chart: bool = True) -> str:
+    """Text alternative for :func:`profile`.
+
+    With ``chart=False`` the text stands in place of a chart not drawn, so it does not begin
+    by naming one.
+    """
     _require(table, ["count"], "profile alt text")
     table, labels, col, last = _profile_parts(table)
     pct = table["percent"] if "percent" in table.columns else 100 * table["count"] / max(table["count"].sum(), 1)
     parts = "; ".join(f"{lab}: {HIDDEN}" if pd.isna(n) else f"{lab}: {format_count(n)} ({_pct(p)})"
                       for lab, n, p in zip(labels, table["count"], pct))
-    text = f"Bar chart of children in care by {_PROFILE_NOUN[col]}. {_profile_title(table, labels, col, last)}. {parts}."
+    head = f"Bar chart of children in care by {_PROFILE_NOUN[col]}. " if chart else ""
+    text = f"{head}{_profile_title(table, labels, col, last)}. {parts}."
     if table["count"].isna().any():
         text += f" {HIDDEN} marks a number not shown to protect children's privacy."
     return text
@@ -363,13 +374,17 @@ def _published_starters_title(wide: pd.DataFrame, year_label: str) -> str:
     return f"{format_count(total)} starts in care{when}{before}"
 
 
-def starters_by_age_band_published_alt_text(wide: pd.DataFrame, *, year_label: str = "") -> str:
-    """Text alternative for :func:`starters_by_age_band_published` (hidden values read "c")."""
+def starters_by_age_band_published_alt_text(wide: pd.DataFrame, *, year_label: str = "", chart: bool = True) -> str:
+    """Text alternative for :func:`starters_by_age_band_published` (hidden values read "c").
+
+    With ``chart=False`` the text stands in place of a chart not drawn, so it does not begin
+    by naming one.
+    """
     body, totals, quarters = _published_quarters(wide)
     label = wide.columns[0]
     year = wide.set_index(label)["Year"]
     head = (f"Stacked bar chart of children starting to be looked after in each quarter"
-            f"{' of ' + year_label if year_label else ''}, by age at the start. ")
+            f"{' of ' + year_label if year_label else ''}, by age at the start. " if chart else "")
     by_quarter = "; ".join(f"{q}: {_count_or_hidden(totals[q])}" for q in quarters)
     by_band = "; ".join(f"{b}: {_count_or_hidden(year.get(b))}" for b in body.index)
     text = head + f"{_published_starters_title(wide, year_label)}. By quarter: {by_quarter}. By age: {by_band}."

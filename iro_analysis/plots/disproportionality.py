@@ -12,13 +12,27 @@ from matplotlib.ticker import NullFormatter
 
 from .core import PALETTE, get_ax
 
-__all__ = ["ratio_plot", "ratio_plot_alt_text"]
+__all__ = ["plotted_groups", "ratio_plot", "ratio_plot_alt_text"]
 
 _MEASURES = {
     "representation_ratio": ("rr_ci_low", "rr_ci_high", "representation ratio",
                              "share of children in care ÷ share of all children"),
     "rri": ("rri_ci_low", "rri_ci_high", "relative rate index", "rate ÷ reference group's rate"),
 }
+
+
+def plotted_groups(table: pd.DataFrame, *, measure: str = "representation_ratio", suppress_below: int = 5) -> list:
+    """The ethnic groups :func:`ratio_plot` draws (shown counts with a positive ratio).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"ethnic_group": ["White", "Black", "Mixed"], "cic": [49, 3, float("nan")],
+    ...                   "representation_ratio": [0.59, 2.1, 1.2], "rr_ci_low": [0.48, 0.9, 0.5],
+    ...                   "rr_ci_high": [0.71, 5.0, 2.0]})
+    >>> plotted_groups(t)
+    ['White']
+    """
+    return _plot_rows(table, measure, suppress_below)[0]["ethnic_group"].tolist()
 
 
 def _plot_rows(table: pd.DataFrame, measure: str, suppress_below: int) -> tuple[pd.DataFrame, list]:
@@ -34,6 +48,13 @@ def _plot_rows(table: pd.DataFrame, measure: str, suppress_below: int) -> tuple[
     hidden = t.loc[small, "ethnic_group"].tolist()
     rows = t[~small & t[measure].notna() & (t[measure] > 0)]
     return rows, hidden
+
+
+def _unrated_groups(table: pd.DataFrame, measure: str, hidden: list) -> list:
+    """Groups whose count is shown but whose ratio is hidden (NaN) by the publication layer."""
+    t = table[table["included"]] if "included" in table.columns else table
+    unrated = t[t[measure].isna() & t["cic"].notna() & (t["cic"] > 0)]
+    return [g for g in unrated["ethnic_group"] if g not in hidden]
 
 
 def _fmt(v: float) -> str:
@@ -61,7 +82,7 @@ def _title(rows: pd.DataFrame, measure: str, table: pd.DataFrame) -> str:
 
 
 def ratio_plot_alt_text(table: pd.DataFrame, *, measure: str = "representation_ratio", suppress_below: int = 5,
-                        n_largest: int = 3) -> str:
+                        n_largest: int = 3, chart: bool = True) -> str:
     """Text alternative for :func:`ratio_plot`: chart type, message and the largest ratios.
 
     Parameters
@@ -72,6 +93,8 @@ def ratio_plot_alt_text(table: pd.DataFrame, *, measure: str = "representation_r
         As :func:`ratio_plot`.
     n_largest : int, default 3
         How many of the largest ratios to state.
+    chart : bool, default True
+        False when the text stands in place of a chart not drawn: it does not begin by naming one.
 
     Returns
     -------
@@ -90,8 +113,12 @@ def ratio_plot_alt_text(table: pd.DataFrame, *, measure: str = "representation_r
     top = rows.sort_values(measure, ascending=False).head(n_largest)
     parts = [f"{g} {_fmt(v)} ({conf:.0%} interval {_fmt(lo)} to {_fmt(hi)})"
              for g, v, lo, hi in zip(top["ethnic_group"], top[measure], top[lo_col], top[hi_col])]
-    text = (f"Dot-and-whisker chart of the {name} ({meaning}) by ethnic group on a log scale, with a line at 1 "
-            f"(no difference). Largest: {'; '.join(parts) if parts else 'none'}.")
+    if chart:
+        text = (f"Dot-and-whisker chart of the {name} ({meaning}) by ethnic group on a log scale, with a line at 1 "
+                f"(no difference). Largest: {'; '.join(parts) if parts else 'none'}.")
+    else:
+        text = (f"The {name} ({meaning}) by ethnic group. Largest: {'; '.join(parts) if parts else 'none'}."
+                if parts else f"No {name} by ethnic group can be shown.")
     above = rows[rows[lo_col] > 1]["ethnic_group"].tolist()
     below = rows[rows[hi_col] < 1]["ethnic_group"].tolist()
     if above:
@@ -102,6 +129,11 @@ def ratio_plot_alt_text(table: pd.DataFrame, *, measure: str = "representation_r
         # hidden groups include ones hidden to protect another (secondary): not all are "fewer than 5"
         text += (f" Not shown to protect children's privacy (c: fewer than {suppress_below} children, or hidden so "
                  f"that such a number cannot be worked out): {len(hidden)} group(s), {', '.join(map(str, hidden))}.")
+    unrated = _unrated_groups(table, measure, hidden)
+    if unrated:
+        # a ratio needs the group's share of all children in care: hidden where the total is hidden
+        text += (f" No {name} is shown for {', '.join(map(str, unrated))}: it would let a hidden number be "
+                 f"worked out.")
     denominator = table["denominator"].dropna().iloc[0] if "denominator" in table.columns and len(table) else ""
     if denominator:
         text += f" Population: {denominator}."
