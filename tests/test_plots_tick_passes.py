@@ -1,4 +1,5 @@
-"""Ticks worked out once per axis in each pass: the same charts, to the byte, with fewer tick updates."""
+"""Ticks worked out and their labels measured once per axis in each pass: the same charts, to the
+byte, with fewer tick updates."""
 
 from __future__ import annotations
 
@@ -121,7 +122,7 @@ def test_a_worked_out_list_is_the_callers_own():
 
 
 def test_matplotlib_is_restored_after_an_error_and_blocks_nest():
-    original = maxis.Axis._update_ticks
+    original, original_boxes = maxis.Axis._update_ticks, maxis.Axis._get_ticklabel_bboxes
     with pytest.raises(RuntimeError):
         with tick_passes.one_pass():
             inner = maxis.Axis._update_ticks
@@ -129,3 +130,48 @@ def test_matplotlib_is_restored_after_an_error_and_blocks_nest():
                 assert maxis.Axis._update_ticks is inner
             raise RuntimeError("a chart failed")
     assert maxis.Axis._update_ticks is original
+    assert maxis.Axis._get_ticklabel_bboxes is original_boxes
+
+
+def test_tick_labels_are_measured_fewer_times(monkeypatch):
+    calls = []
+    measure = maxis.Axis._get_ticklabel_bboxes
+
+    def counting(axis, ticks, renderer):
+        calls.append(axis)
+        return measure(axis, ticks, renderer)
+
+    monkeypatch.setattr(maxis.Axis, "_get_ticklabel_bboxes", counting)
+    plots.render(_bars(), format="svg")
+    once = len(calls)
+    calls.clear()
+    monkeypatch.setattr(core, "one_pass", contextlib.nullcontext)
+    plots.render(_bars(), format="svg")
+    assert 0 < once <= 2 * 3  # two axes, three passes
+    assert len(calls) >= 2 * once
+
+
+def test_tick_label_boxes_are_the_callers_own():
+    ax = _bars()
+    renderer = ax.figure.canvas.get_renderer()
+    with tick_passes.one_pass():
+        ticks = ax.yaxis._update_ticks()
+        first, _ = ax.yaxis._get_ticklabel_bboxes(ticks, renderer)
+        bounds = [box.bounds for box in first]
+        first[0].x0 -= 100  # as Axis.get_tightbbox does to the axis label's box
+        again, _ = ax.yaxis._get_ticklabel_bboxes(ticks, renderer)
+    assert [box.bounds for box in again] == bounds
+    assert bounds == [box.bounds for box in ax.yaxis._get_ticklabel_bboxes(ticks, renderer)[0]]  # matplotlib's own
+
+
+def test_tick_labels_of_a_moved_axes_are_measured_again():
+    ax = _bars()
+    renderer = ax.figure.canvas.get_renderer()
+    with tick_passes.one_pass():
+        ticks = ax.yaxis._update_ticks()
+        before = [box.bounds for box in ax.yaxis._get_ticklabel_bboxes(ticks, renderer)[0]]
+        ax.set_position([0.4, 0.4, 0.5, 0.5])
+        ticks = ax.yaxis._update_ticks()
+        after = [box.bounds for box in ax.yaxis._get_ticklabel_bboxes(ticks, renderer)[0]]
+    assert after != before
+    assert after == [box.bounds for box in ax.yaxis._get_ticklabel_bboxes(ax.yaxis._update_ticks(), renderer)[0]]
