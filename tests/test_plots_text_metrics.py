@@ -1,4 +1,4 @@
-"""Text sizes shared between charts: the same charts, fewer measurements, settings respected."""
+"""Text sizes and layouts shared between charts: the same charts, fewer measurements, settings respected."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import matplotlib as mpl  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.text as mtext  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 from matplotlib.backends.backend_agg import RendererAgg  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
 
@@ -138,3 +140,82 @@ def test_the_store_is_bounded(monkeypatch):
     assert len(text_metrics._sizes) <= 5
     text_metrics.clear()
     assert sizes == [_size(f"label {i}") for i in range(12)]
+
+
+# --- layouts kept between layout passes and charts -------------------------------------------
+
+_TEXTS = st.sampled_from(["Care order", "Care order\nOther", "2022-23", r"Rate $\times 10^4$", "Wide wording",
+                          "a\nlonger second line\nc", "", r"\$5 per child"])
+
+
+_CHOICES = {"s": _TEXTS, "fontsize": st.sampled_from([8, 11, 12.5, "large"]),
+            "fontweight": st.sampled_from(["normal", "bold"]),
+            "horizontalalignment": st.sampled_from(["left", "center", "right"]),
+            "verticalalignment": st.sampled_from(["top", "center", "bottom", "baseline", "center_baseline"]),
+            "multialignment": st.sampled_from([None, "left", "center", "right"]),
+            "rotation": st.sampled_from([0, 30, 45.5, 90, 200, 275]),
+            "rotation_mode": st.sampled_from(["default", "anchor", "xtick", "ytick"]),
+            "linespacing": st.sampled_from([None, 1.2, 2.0]), "parse_math": st.booleans(),
+            "dpi": st.sampled_from([72, 100, 150])}
+
+
+@st.composite
+def _texts(draw):
+    """A text, then texts that differ from the one before in one or two properties (a store
+    keyed on too little would hand out the earlier layout)."""
+    props = {name: draw(choice) for name, choice in _CHOICES.items()}
+    texts = [dict(props)]
+    for _ in range(draw(st.integers(1, 8))):
+        for name in draw(st.lists(st.sampled_from(sorted(_CHOICES)), min_size=1, max_size=2)):
+            props[name] = draw(_CHOICES[name])
+        texts.append(dict(props))
+    return texts
+
+
+def _layouts_of(texts, renderer):
+    figure = plt.figure(figsize=(4, 3))
+    try:
+        out = []
+        for props in texts:
+            props = dict(props)
+            figure.dpi = props.pop("dpi")  # as savefig and get_window_extent set it
+            text = figure.text(0.5, 0.5, **props)
+            box, lines, corner = text._get_layout(renderer)
+            out.append((tuple(box.bounds), lines, corner))
+        return out
+    finally:
+        plt.close(figure)
+
+
+@settings(max_examples=80)
+@given(texts=_texts(), dpi=st.sampled_from([72, 100]))
+def test_kept_layouts_are_the_ones_matplotlib_computes(texts, dpi):
+    renderer = RendererAgg(400, 300, dpi)
+    expected = _layouts_of(texts, renderer)  # matplotlib's own, nothing kept
+    with text_metrics.shared_text_metrics():
+        first = _layouts_of(texts, renderer)
+        again = _layouts_of(texts, renderer)  # from the store, also across figures
+    assert first == expected
+    assert again == expected
+
+
+def test_a_kept_layout_hands_out_its_own_box():
+    renderer = RendererAgg(400, 300, 100)
+    figure = plt.figure(figsize=(4, 3))
+    text = figure.text(0.5, 0.5, "Care order")
+    with text_metrics.shared_text_metrics():
+        box, _, _ = text._get_layout(renderer)
+        bounds = box.bounds
+        box.set_points(box.get_points() + 50)  # a caller moving its box
+        again, _, _ = text._get_layout(renderer)
+    assert again.bounds == bounds
+    assert len(text_metrics._layouts) == 1
+
+
+def test_matplotlib_layout_is_restored_after_an_error():
+    original = mtext.Text._get_layout
+    with pytest.raises(RuntimeError):
+        with text_metrics.shared_text_metrics():
+            assert mtext.Text._get_layout is not original
+            raise RuntimeError("a chart failed")
+    assert mtext.Text._get_layout is original

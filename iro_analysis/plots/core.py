@@ -21,6 +21,7 @@ import matplotlib as mpl
 import pandas as pd
 
 from .text_metrics import shared_text_metrics
+from .tick_passes import one_pass
 
 __all__ = ["get_ax", "show", "render", "set_style", "format_count", "require_columns", "PALETTE", "STYLE", "FORMATS"]
 
@@ -157,8 +158,9 @@ def render(ax_or_fig, *, format: str = "png"):
     Titles start on the top edge of their axes; matplotlib's own title placement, which
     measures every y tick label again, runs only where tick labels, an axis label or an offset
     text may sit above the axes, and the chart is then the one it gives.
-    Text sizes are measured once per kernel, not once per chart (:mod:`.text_metrics`), with the
-    same result to the byte.
+    Text sizes and layouts are measured once per kernel, not once per chart (:mod:`.text_metrics`),
+    and each axis works out its ticks once per pass, not once per artist that asks
+    (:mod:`.tick_passes`), with the same result to the byte.
     Displaying a figure the usual way in a notebook (``bbox_inches="tight"``) draws it twice,
     and writes a 32-bit PNG about two and a half times larger.
     """
@@ -194,11 +196,13 @@ def _render(figure, format: str):
 
 def _layout(figure):
     """Fit the margins and return the box to crop to (what is drawn plus the pad)."""
-    figure.tight_layout()
+    with one_pass():  # each pass asks every axis for its ticks several times: worked out once
+        figure.tight_layout()
     # tight_layout leaves a placeholder layout engine, with which savefig draws once more
     # (without output) before drawing; the layout is done, so no engine is needed
     figure.set_layout_engine(None)
-    return figure.get_tightbbox().padded(mpl.rcParams["savefig.pad_inches"])
+    with one_pass():  # the margins have moved the axes: a pass of its own
+        return figure.get_tightbbox().padded(mpl.rcParams["savefig.pad_inches"])
 
 
 def _title_may_collide(ax) -> bool:
@@ -218,7 +222,8 @@ def _palette_png(figure, box) -> bytes:
 
     buffer = io.BytesIO()
     # raw RGBA pixels: no 32-bit PNG to encode and decode again before reducing the colours
-    figure.savefig(buffer, format="rgba", dpi=figure.dpi, bbox_inches=box)
+    with one_pass():
+        figure.savefig(buffer, format="rgba", dpi=figure.dpi, bbox_inches=box)
     pixels = np.frombuffer(buffer.getvalue(), dtype=np.uint8)
     # The canvas is the box at the figure's dpi cut to whole pixels; matplotlib rounds up a size
     # within 1e-8 of a whole pixel (since 3.9; earlier versions truncate), so both are tried.
@@ -243,7 +248,7 @@ def _palette_png(figure, box) -> bytes:
 
 def _svg(figure, box) -> str:
     buffer = io.BytesIO()
-    with mpl.rc_context(_SVG_RC):
+    with mpl.rc_context(_SVG_RC), one_pass():
         figure.savefig(buffer, format="svg", dpi=figure.dpi, bbox_inches=box,
                        metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
     text = _SVG_METADATA.sub("", _SVG_PROLOGUE.sub("", buffer.getvalue().decode("utf-8"), count=1), count=1)

@@ -1,4 +1,4 @@
-"""Text sizes measured once per kernel rather than once per chart.
+"""Text sizes and layouts measured once per kernel rather than once per chart.
 
 To lay out a chart, matplotlib measures every piece of text (tick labels, titles, legend
 entries) with the font engine, about half a millisecond a string. It remembers the sizes only for
@@ -13,6 +13,13 @@ rcParams and the fonts matplotlib knows). A size is a pure function of those, so
 inside it is the same, to the byte, as one drawn outside it. Only the raster (Agg) and SVG
 renderers are served (an SVG's through the proxy that draws it); others, and TeX text, are
 measured as usual.
+
+A text's layout (its box, and where each line goes in it) is computed from its sizes by
+``Text._get_layout`` three times per chart (fitting the margins, finding the crop box, drawing),
+each time looking up the font and its height tables again. Inside the same block the layout is
+kept too, keyed by the sizes' key plus everything else ``_get_layout`` reads from the text: the
+lines as wrapped, whether dollar signs start mathtext, the line spacing, the alignments, the
+rotation and the rotation mode. Each caller gets its own copy of the box.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ MAX_SIZES = 50_000
 _RC_PREFIXES = ("font.", "text.", "mathtext.")
 
 _sizes: dict = {}
+_layouts: dict = {}
 _settings_seen: dict = {}
 _rc_keys: dict = {}  # number of rcParams -> the keys that matter, in order  # settings -> a small number for the keys (hashing it whole per string costs)
 
@@ -36,6 +44,7 @@ _rc_keys: dict = {}  # number of rcParams -> the keys that matter, in order  # s
 def clear() -> None:
     """Forget every kept size."""
     _sizes.clear()
+    _layouts.clear()
     _settings_seen.clear()
 
 
@@ -100,6 +109,7 @@ def shared_text_metrics():
         return
     served = _served_renderers()
     settings = _settings()
+    lay_out = mtext.Text._get_layout
 
     def shared(renderer, text, fontprop, ismath, dpi):
         measuring = _measuring(renderer)
@@ -114,9 +124,28 @@ def shared_text_metrics():
             _sizes[key] = size
         return size
 
+    def shared_layout(text, renderer):
+        measuring = _measuring(renderer)
+        if type(measuring) not in served or text.get_usetex():
+            return lay_out(text, renderer)
+        key = (type(renderer), type(measuring), getattr(measuring, "dpi", None), text._get_wrapped_text(),
+               _font_key(text._fontproperties), text.get_parse_math(), text._linespacing,
+               text._get_multialignment(), text._horizontalalignment, text._verticalalignment,
+               text.get_rotation(), text.get_rotation_mode(), text.get_figure(root=True).dpi, settings)
+        layout = _layouts.get(key)
+        if layout is None:
+            layout = lay_out(text, renderer)
+            if len(_layouts) >= MAX_SIZES:
+                _layouts.clear()
+            _layouts[key] = layout
+        box, lines, corner = layout
+        return box.frozen(), list(lines), corner  # callers may move their box
+
     shared._shared_sizes = True
     mtext._get_text_metrics_with_cache = shared
+    mtext.Text._get_layout = shared_layout
     try:
         yield
     finally:
         mtext._get_text_metrics_with_cache = measure
+        mtext.Text._get_layout = lay_out
