@@ -542,7 +542,8 @@ def _ethnicity_comparisons(report: AuthorityReport, cic: pd.DataFrame, included:
     from . import plots, reference
 
     pub, p = report.publication, report.params
-    comparison = dp.compare_denominators(cic, reference.ethnicity_populations(p.la_code, year=p.year))
+    # the ratios alone: the table shows no interval or test of the other denominators
+    comparison = dp.ratios_by_denominator(cic, reference.ethnicity_populations(p.la_code, year=p.year))
     wide = comparison.pivot_table(index="ethnic_group", columns="denominator", values="representation_ratio",
                                   sort=False).reset_index()
     wide = wide[wide["ethnic_group"].isin(included["ethnic_group"])].reset_index(drop=True)
