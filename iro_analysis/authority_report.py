@@ -67,6 +67,10 @@ _COHORT_TABLES = ("summary", "monthly_in_care", "starters_by_age_band", "starter
                   *(source for source, *_ in _PROFILES), "sex_by_quarter_end", "leavers_by_reason", "reaching_18",
                   "missing_by_quarter", "participation_by_quarter")
 
+#: Last year's cohort tables the sections read (beside this year's figures).
+_PREVIOUS_COHORT_TABLES = ("summary", "starters_by_age_band", "starters_by_legal_status", "leavers_by_reason",
+                           *(source for source, *_ in _PROFILES), "sex_by_quarter_end", "missing_by_quarter")
+
 #: Weights for secondary suppression: headline figures give way last, analysis tables first.
 HEADLINE, PROFILE, ANALYSIS = 100.0, 10.0, 1.0
 
@@ -253,7 +257,7 @@ def _cohort_section(report: AuthorityReport, data) -> dict:
     tables = cohorts.cohort_tables(data, p.year, population=child_population(p), only=_COHORT_TABLES)
     report.facts["previous_year"] = _has_previous_year(data, p.year)
     if report.facts["previous_year"]:
-        report.facts["previous_tables"] = cohorts.cohort_tables(data, p.year - 1)
+        report.facts["previous_tables"] = cohorts.cohort_tables(data, p.year - 1, only=_PREVIOUS_COHORT_TABLES)
     _summary_table(report, tables)
     _monthly_table(report, tables)
     _quarterly_tables(report, tables)
@@ -566,7 +570,8 @@ def _ethnicity_comparisons(report: AuthorityReport, cic: pd.DataFrame, included:
     from . import plots, reference
 
     pub, p = report.publication, report.params
-    comparison = dp.compare_denominators(cic, reference.ethnicity_populations(p.la_code, year=p.year))
+    # the ratios alone: the table shows no interval or test of the other denominators
+    comparison = dp.ratios_by_denominator(cic, reference.ethnicity_populations(p.la_code, year=p.year))
     wide = comparison.pivot_table(index="ethnic_group", columns="denominator", values="representation_ratio",
                                   sort=False).reset_index()
     wide = wide[wide["ethnic_group"].isin(included["ethnic_group"])].reset_index(drop=True)

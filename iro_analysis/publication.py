@@ -169,6 +169,7 @@ class Publication:
         self.audit_table: pd.DataFrame | None = None
         self._final = False
         self._masks: dict[str, dict[str, np.ndarray]] = {}  # table -> column -> hidden, once final
+        self._numeric: dict[str, pd.DataFrame] = {}  # table -> numeric(), once final (handed out as copies)
         self._guard: tuple[frozenset, IdentifierGuard] | None = None  # see identifier_guard()
 
     # --- building ------------------------------------------------------------------------------
@@ -405,15 +406,20 @@ class Publication:
 
     def numeric(self, name: str) -> pd.DataFrame:
         """The table with hidden counts and derived values as NaN: what charts draw from."""
-        table = self.tables[name]
-        masks = self._column_masks(name)
-        out = table.frame.copy()
-        for column in table.counts + list(table.derived):
-            if pd.api.types.is_numeric_dtype(out[column]):
-                out[column] = out[column].astype(float).where(~masks[column], np.nan)
-            else:  # text derived from counts (a verdict, an interval): None where hidden
-                out[column] = out[column].astype(object).where(~masks[column], None)
-        return out
+        # a chart reads its table several times (description, drawing); final means fixed, so
+        # the frame is made once and each caller gets its own copy
+        kept = self._numeric.get(name)
+        if kept is None:
+            table = self.tables[name]
+            masks = self._column_masks(name)
+            kept = table.frame.copy()
+            for column in table.counts + list(table.derived):
+                if pd.api.types.is_numeric_dtype(kept[column]):
+                    kept[column] = kept[column].astype(float).where(~masks[column], np.nan)
+                else:  # text derived from counts (a verdict, an interval): None where hidden
+                    kept[column] = kept[column].astype(object).where(~masks[column], None)
+            self._numeric[name] = kept
+        return kept.copy()
 
     @staticmethod
     def _places(table: PublishedTable, column: str, position: int) -> int:

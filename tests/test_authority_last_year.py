@@ -435,3 +435,14 @@ def test_sex_table_starts_with_last_years_31_march(hand_report):
     assert table.loc["Total", "31 Mar 2023"] - table["31 Mar 2023"].drop("Total").sum() == 0
     e = pub.tables["E Sex"]
     assert e.keys[(e.total_row, "31 Mar 2022")] == "in_care:2022-03-31"
+
+
+def test_last_years_tables_are_the_full_calls_and_only_those_the_sections_read(two_years, hand_report):
+    from iro_analysis.cohorts import cohort_tables
+
+    full = cohort_tables(load_ssda903(two_years), 2022)
+    kept = hand_report.facts["previous_tables"]
+    assert list(kept) == [name for name in full if name in authority_report._PREVIOUS_COHORT_TABLES]
+    assert "missing_by_quarter" in kept and "participation_by_quarter" not in kept
+    for name, table in kept.items():
+        pd.testing.assert_frame_equal(table, full[name])

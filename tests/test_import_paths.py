@@ -132,7 +132,12 @@ def test_moved_packages_keep_their_public_names():
     assert benchmarks.__all__[:3] == ["Indicator", "INDICATORS", "VALUE_COLUMNS"] and len(benchmarks.__all__) == 23
     assert all(hasattr(benchmarks, n) for n in benchmarks.__all__)
     assert benchmarks.POLARITIES == ("high", "low", "none")
-    assert len(disproportionality.__all__) == 11
+    # the eleven names it had when it moved, and ratios_by_denominator added since
+    assert len(disproportionality.__all__) == 12
+    assert {"DISPROPORTIONALITY_COLUMNS", "EXCLUDED_LABELS", "disproportionality", "distribution_test",
+            "compare_denominators", "ethnic_counts", "cic_ethnicity", "starters_ethnicity",
+            "ethnicity_mix_benchmark", "shareable_table", "shareable_comparison",
+            "ratios_by_denominator"} == set(disproportionality.__all__)
     assert all(hasattr(disproportionality, n) for n in disproportionality.__all__)
     # The function keeps its name beside the package of the same name.
     assert callable(disproportionality.disproportionality)

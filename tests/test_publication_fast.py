@@ -185,6 +185,23 @@ def test_the_mask_is_worked_out_once_and_handed_out_as_a_copy():
     assert pub.published("E")["count"].tolist() == ["c", "c", "9"]
 
 
+def test_numeric_is_made_once_and_handed_out_as_a_copy():
+    pub = Publication()
+    pub.add_table("E", pd.DataFrame({"sex": ["Male", "Female"], "count": [7, 2], "percent": [77.8, 22.2]}),
+                  labels=["sex"], counts=["count"], derived={"percent": ["count"]}, add_total=True)
+    pub.finalise()
+    first = pub.numeric("E")
+    assert_frame_equal(first, _plain_numeric(pub, "E"), check_exact=True)
+    first.loc[0, "count"] = 99.0  # a caller changing its copy changes nothing published
+    first["sex"] = "changed"
+    first.attrs["note"] = "changed"
+    second = pub.numeric("E")
+    assert second is not first and second is not pub._numeric["E"]
+    assert_frame_equal(second, _plain_numeric(pub, "E"), check_exact=True)
+    assert np.isnan(second["count"].tolist()[1]) and second["count"].tolist()[2] == 9.0
+    assert "note" not in second.attrs
+
+
 def test_the_workbook_holds_the_sheets_cell_by_cell(tmp_path):
     # headings bold, labels as text (an error code and a formula too), numbers as numbers, gaps empty
     pub = Publication()

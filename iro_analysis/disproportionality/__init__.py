@@ -27,7 +27,7 @@ with statistical neighbours, region and England.
 Modules: :mod:`.groups` (counts by group, the not-known groups, the order),
 :mod:`.denominators` (matching the population's groups, the rate populations), :mod:`.inference`
 (the intervals and tests of each measure, and the test of the whole mix), :mod:`.rates` (the
-table: :func:`disproportionality`, :func:`compare_denominators`), :mod:`.cohort_counts` (SSDA903
+table: :func:`disproportionality`, :func:`compare_denominators`, :func:`ratios_by_denominator`), :mod:`.cohort_counts` (SSDA903
 cohorts as counts), :mod:`.mix` (the published mix against neighbours) and :mod:`.shareable`.
 """
 
@@ -37,7 +37,7 @@ from .cohort_counts import cic_ethnicity, ethnic_counts, starters_ethnicity
 from .groups import EXCLUDED_LABELS
 from .inference import distribution_test
 from .mix import ethnicity_mix_benchmark
-from .rates import DISPROPORTIONALITY_COLUMNS, compare_denominators, disproportionality
+from .rates import DISPROPORTIONALITY_COLUMNS, compare_denominators, disproportionality, ratios_by_denominator
 from .shareable import shareable_comparison, shareable_table
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "disproportionality",
     "distribution_test",
     "compare_denominators",
+    "ratios_by_denominator",
     "ethnic_counts",
     "cic_ethnicity",
     "starters_ethnicity",

@@ -13,7 +13,7 @@ from .denominators import _Known, _known_groups
 from .groups import _is_excluded, _order
 from .inference import _reference_measures, _share_measures
 
-__all__ = ["DISPROPORTIONALITY_COLUMNS", "disproportionality", "compare_denominators"]
+__all__ = ["DISPROPORTIONALITY_COLUMNS", "disproportionality", "compare_denominators", "ratios_by_denominator"]
 
 
 #: Columns of :func:`disproportionality`, in order.
@@ -331,3 +331,51 @@ def compare_denominators(cic, populations: pd.DataFrame, *, reference: str = "Wh
     with np.errstate(divide="ignore", invalid="ignore"):
         out["rr_spread"] = out["rr_max"] / out["rr_min"]
     return out
+
+
+def ratios_by_denominator(cic, populations: pd.DataFrame, *, reference: str = "White") -> pd.DataFrame:
+    """The representation ratio of each group under each denominator, and nothing else.
+
+    The ``source, denominator, ethnic_group, representation_ratio`` columns of
+    :func:`compare_denominators` with its default options (the same rows, values and checks of
+    the counts), without the intervals, tests and relative rate indices that a reader of the
+    ratios alone does not need (they are most of its cost).
+
+    Parameters
+    ----------
+    cic : Series, dict or DataFrame
+        Counts by group.
+    populations : DataFrame
+        As :func:`compare_denominators`.
+    reference : str, default "White"
+        Checked as :func:`disproportionality` checks it (it does not change a ratio).
+
+    Returns
+    -------
+    DataFrame
+        Long: one row per denominator × known group.
+
+    Examples
+    --------
+    >>> pops = pd.DataFrame({"source": ["a", "a", "b", "b"], "denominator": ["A", "A", "B", "B"],
+    ...                      "ethnic_group": ["White", "Black"] * 2, "count": [900, 100, 800, 200]})
+    >>> ratios_by_denominator({"White": 50, "Black": 50}, pops)["representation_ratio"].round(3).tolist()
+    [0.556, 5.0, 0.625, 2.5]
+    """
+    if not isinstance(populations, pd.DataFrame) or not {"ethnic_group", "count"} <= set(populations.columns):
+        raise ParameterError("populations must be a DataFrame with ethnic_group, count and source/denominator columns.")
+    key = "source" if "source" in populations.columns else "denominator"
+    if key not in populations.columns:
+        raise ParameterError("populations needs a source or denominator column to tell the denominators apart.")
+    frames = []
+    for src, block in populations.groupby(key, sort=False):
+        lbl = str(block["denominator"].iloc[0]) if "denominator" in block.columns else str(src)
+        _, _, label, known = _known_groups(cic, block[["ethnic_group", "count"]], lbl, None)
+        _resolve_reference(reference, known.groups)
+        # as _share_measures computes it
+        share = known.x / known.X if known.X > 0 else np.full(len(known.groups), np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(known.valid, share / known.pi, np.nan)
+        frames.append(pd.DataFrame({"source": src, "denominator": label, "ethnic_group": known.groups,
+                                    "representation_ratio": ratio}))
+    return pd.concat(frames, ignore_index=True)
