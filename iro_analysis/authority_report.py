@@ -430,9 +430,10 @@ def _cohort_charts(report: AuthorityReport) -> None:
         return _any_positive(monthly()["children"])
 
     def starters_drawn() -> bool:
+        # a quarter whose bands are hidden but whose total is shown is drawn as one hatched bar
         table = starters()
         quarters = [c for c in table.columns[1:] if c not in ("Year", "last_year")]
-        return _any_positive(table.loc[table[table.columns[0]] != "Total", quarters].stack())
+        return _any_positive(table[quarters].stack())
 
     def legal_status_drawn() -> bool:
         return _any_positive(legal_status()["count"])

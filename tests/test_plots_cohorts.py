@@ -94,6 +94,25 @@ def test_profile_chart_title_and_alt_text():
     plt.close("all")
 
 
+def test_profile_title_names_the_largest_only_when_no_hidden_count_could_be_larger():
+    nan = float("nan")
+
+    def table(counts, total):
+        return pd.DataFrame({"legal_status": ["Care order", "Placement order", "Section 20", "Short breaks"],
+                             "count": counts, "total": total, "date": pd.Timestamp("2023-03-31")})
+
+    plain = "Children in care by legal status on 31 March 2023"
+    # shown 0 and 0, hidden two adding up to 9: neither shown group is the largest
+    assert pc.profile_alt_text(table([nan, nan, 0, 0], 9)).split(". ")[1] == plain
+    # shown 6, hidden two adding up to 14 - 6 - 2 = 6: one of them could be 6 or more
+    assert pc.profile_alt_text(table([6, nan, nan, 2], 14)).split(". ")[1] == plain
+    # shown 9, hidden two adding up to 14 - 9 - 2 = 3 < 9: Care order is the largest
+    assert pc.profile_alt_text(table([9, nan, nan, 2], 14)).split(". ")[1] == (
+        "Care order was the largest legal status group on 31 March 2023 (64% of 14)")
+    # nothing hidden: the largest shown is the largest
+    assert pc.profile_alt_text(table([1, 2, 8, 3], 14)).split(". ")[1].startswith("Section 20 was the largest")
+
+
 def test_plots_reject_wrong_tables():
     with pytest.raises(ParameterError):
         pc.monthly_in_care(pd.DataFrame({"x": [1]}))

@@ -229,9 +229,15 @@ def _profile_title(table, labels, col, last) -> str:
     total = table["total"].iloc[0] if "total" in table.columns else table["count"].sum()
     if total == 0:
         return f"No children in care{when}"
-    if table["count"].isna().all() or pd.isna(total):
-        return f"Children in care by {_PROFILE_NOUN[col]}{when}"
-    k = int(table["count"].idxmax())
+    plain = f"Children in care by {_PROFILE_NOUN[col]}{when}"
+    shown = table["count"].dropna()
+    if shown.empty or pd.isna(total) or shown.max() <= 0:
+        return plain
+    # name the largest shown only when the hidden counts together are fewer (none can be larger)
+    top = shown.max()
+    if len(shown) < len(table) and total - shown.sum() >= top:
+        return plain
+    k = int(shown.idxmax())
     pct = table["percent"].iloc[k] if "percent" in table.columns else 100 * table["count"].iloc[k] / total
     return f"{labels[k]} was the largest {_PROFILE_NOUN[col]} group{when} ({_pct(pct)} of {format_count(total)})"
 
