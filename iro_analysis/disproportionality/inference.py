@@ -88,6 +88,13 @@ def distribution_test(
     return pd.DataFrame([row])[cols]
 
 
+def _share_and_ratio(known: _Known) -> tuple[np.ndarray, np.ndarray]:
+    """Each group's share of the children in care and its representation ratio (NaN where invalid)."""
+    share = known.x / known.X if known.X > 0 else np.full(len(known.groups), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return share, np.where(known.valid, share / known.pi, np.nan)
+
+
 def _share_measures(known: _Known, *, share_method: str, rate_method: str, confidence: float) -> dict:
     """Phase 3 of :func:`~iro_analysis.disproportionality.disproportionality`: shares, representation ratios, rates.
 
@@ -110,9 +117,8 @@ def _share_measures(known: _Known, *, share_method: str, rate_method: str, confi
     k = len(known.groups)
     nan = np.full(k, np.nan)
     s_lo, s_hi = _iv.proportion_interval(x, np.full(k, X), method=share_method, confidence=confidence)
-    share = x / X if X > 0 else nan.copy()
+    share, repr_ratio = _share_and_ratio(known)
     with np.errstate(divide="ignore", invalid="ignore"):
-        repr_ratio = np.where(valid, share / pi, np.nan)
         rr_lo = np.where(valid, s_lo / pi, np.nan)
         rr_hi = np.where(valid, s_hi / pi, np.nan)
         rate = np.where(valid, 1e4 * x / n_rate, np.nan)

@@ -11,7 +11,7 @@ import pandas as pd
 from ..errors import ParameterError
 from .denominators import _Known, _known_groups
 from .groups import _is_excluded, _order
-from .inference import _reference_measures, _share_measures
+from .inference import _reference_measures, _share_and_ratio, _share_measures
 
 __all__ = ["DISPROPORTIONALITY_COLUMNS", "disproportionality", "compare_denominators", "ratios_by_denominator"]
 
@@ -278,6 +278,17 @@ def _with_unknown_rows(out: pd.DataFrame, c: pd.Series, p: pd.Series, label: str
     return out, unknown_c, unknown_p
 
 
+def _denominator_blocks(populations: pd.DataFrame):
+    """Each denominator's rows of stacked populations: ``(source, label, rows)``, checked."""
+    if not isinstance(populations, pd.DataFrame) or not {"ethnic_group", "count"} <= set(populations.columns):
+        raise ParameterError("populations must be a DataFrame with ethnic_group, count and source/denominator columns.")
+    key = "source" if "source" in populations.columns else "denominator"
+    if key not in populations.columns:
+        raise ParameterError("populations needs a source or denominator column to tell the denominators apart.")
+    for src, block in populations.groupby(key, sort=False):
+        yield src, str(block["denominator"].iloc[0]) if "denominator" in block.columns else str(src), block
+
+
 def compare_denominators(cic, populations: pd.DataFrame, *, reference: str = "White", **options) -> pd.DataFrame:
     """How much the answer moves between denominators.
 
@@ -308,14 +319,8 @@ def compare_denominators(cic, populations: pd.DataFrame, *, reference: str = "Wh
     >>> compare_denominators({"White": 50, "Black": 50}, pops)["representation_ratio"].round(3).tolist()
     [0.556, 5.0, 0.625, 2.5]
     """
-    if not isinstance(populations, pd.DataFrame) or not {"ethnic_group", "count"} <= set(populations.columns):
-        raise ParameterError("populations must be a DataFrame with ethnic_group, count and source/denominator columns.")
-    key = "source" if "source" in populations.columns else "denominator"
-    if key not in populations.columns:
-        raise ParameterError("populations needs a source or denominator column to tell the denominators apart.")
     frames = []
-    for src, block in populations.groupby(key, sort=False):
-        lbl = str(block["denominator"].iloc[0]) if "denominator" in block.columns else str(src)
+    for src, lbl, block in _denominator_blocks(populations):
         t = disproportionality(cic, block[["ethnic_group", "count"]], reference=reference, denominator=lbl, **options)
         t = t[t["included"]].copy()
         t.insert(0, "source", src)
@@ -362,20 +367,11 @@ def ratios_by_denominator(cic, populations: pd.DataFrame, *, reference: str = "W
     >>> ratios_by_denominator({"White": 50, "Black": 50}, pops)["representation_ratio"].round(3).tolist()
     [0.556, 5.0, 0.625, 2.5]
     """
-    if not isinstance(populations, pd.DataFrame) or not {"ethnic_group", "count"} <= set(populations.columns):
-        raise ParameterError("populations must be a DataFrame with ethnic_group, count and source/denominator columns.")
-    key = "source" if "source" in populations.columns else "denominator"
-    if key not in populations.columns:
-        raise ParameterError("populations needs a source or denominator column to tell the denominators apart.")
     frames = []
-    for src, block in populations.groupby(key, sort=False):
-        lbl = str(block["denominator"].iloc[0]) if "denominator" in block.columns else str(src)
+    for src, lbl, block in _denominator_blocks(populations):
         _, _, label, known = _known_groups(cic, block[["ethnic_group", "count"]], lbl, None)
         _resolve_reference(reference, known.groups)
-        # as _share_measures computes it
-        share = known.x / known.X if known.X > 0 else np.full(len(known.groups), np.nan)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(known.valid, share / known.pi, np.nan)
+        ratio = _share_and_ratio(known)[1]
         frames.append(pd.DataFrame({"source": src, "denominator": label, "ethnic_group": known.groups,
                                     "representation_ratio": ratio}))
     return pd.concat(frames, ignore_index=True)
