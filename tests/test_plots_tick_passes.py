@@ -80,22 +80,28 @@ def test_charts_are_the_same_to_the_byte(monkeypatch, chart, fmt):
     assert once == every_time
 
 
-def test_ticks_are_worked_out_fewer_times(monkeypatch):
+def _calls_per_render(monkeypatch, method: str) -> tuple[int, int]:
+    """How often a chart's render calls ``Axis.<method>``: with the per-pass reuse, then without."""
     calls = []
-    update = maxis.Axis._update_ticks
+    original = getattr(maxis.Axis, method)
 
-    def counting(axis):
+    def counting(axis, *args):
         calls.append(axis)
-        return update(axis)
+        return original(axis, *args)
 
-    monkeypatch.setattr(maxis.Axis, "_update_ticks", counting)
+    monkeypatch.setattr(maxis.Axis, method, counting)
     plots.render(_bars(), format="svg")
     once = len(calls)
     calls.clear()
     monkeypatch.setattr(core, "one_pass", contextlib.nullcontext)
     plots.render(_bars(), format="svg")
+    return once, len(calls)
+
+
+def test_ticks_are_worked_out_fewer_times(monkeypatch):
+    once, every_time = _calls_per_render(monkeypatch, "_update_ticks")
     assert 0 < once <= 2 * 3  # two axes, three passes
-    assert len(calls) > 2 * once
+    assert every_time > 2 * once
 
 
 def test_an_axis_that_moves_within_the_block_is_worked_out_again():
@@ -134,21 +140,9 @@ def test_matplotlib_is_restored_after_an_error_and_blocks_nest():
 
 
 def test_tick_labels_are_measured_fewer_times(monkeypatch):
-    calls = []
-    measure = maxis.Axis._get_ticklabel_bboxes
-
-    def counting(axis, ticks, renderer):
-        calls.append(axis)
-        return measure(axis, ticks, renderer)
-
-    monkeypatch.setattr(maxis.Axis, "_get_ticklabel_bboxes", counting)
-    plots.render(_bars(), format="svg")
-    once = len(calls)
-    calls.clear()
-    monkeypatch.setattr(core, "one_pass", contextlib.nullcontext)
-    plots.render(_bars(), format="svg")
+    once, every_time = _calls_per_render(monkeypatch, "_get_ticklabel_bboxes")
     assert 0 < once <= 2 * 3  # two axes, three passes
-    assert len(calls) >= 2 * once
+    assert every_time >= 2 * once
 
 
 def test_tick_label_boxes_are_the_callers_own():
